@@ -1,0 +1,4 @@
+// Public surface of the core library shipped as the Lambda layer. It imports no AWS SDK.
+// Each area re-exports its own index; add a line here when an area lands.
+export * from './errors';
+export * from './image/volume';
