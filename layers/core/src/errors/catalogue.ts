@@ -115,6 +115,14 @@ export const ERROR_CATALOGUE = {
   },
   DATA_INVALID: { category: 'input', action: 'Fix the CSV or JSON input as the message says.' },
 
+  // Results API.
+  REQUEST_INVALID: { category: 'input', action: 'Correct the request parameters as the message says.' },
+  ACCESS_DENIED: {
+    category: 'input',
+    action: 'Sign in again, or ask a coordinator for access to this site.',
+  },
+  RESULT_NOT_FOUND: { category: 'input', action: 'Check the site, study and lesion ids in the request.' },
+
   // Infrastructure.
   STORAGE_UNAVAILABLE: { category: 'transient', action: 'Retry later; the storage service did not respond.' },
   INTERNAL_ERROR: { category: 'internal', action: 'Report the study id and this message to the platform team.' },
