@@ -2,3 +2,4 @@
 // Each area re-exports its own index; add a line here when an area lands.
 export * from './errors';
 export * from './image/volume';
+export * from './archive';
