@@ -3,3 +3,4 @@
 export * from './errors';
 export * from './image/volume';
 export * from './archive';
+export * from './manifest';
