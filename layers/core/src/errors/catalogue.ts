@@ -114,6 +114,10 @@ export const ERROR_CATALOGUE = {
     action: 'Re-extract the lesion with the settings the model was trained on.',
   },
   DATA_INVALID: { category: 'input', action: 'Fix the CSV or JSON input as the message says.' },
+  STUDY_CONFLICT: {
+    category: 'input',
+    action: 'The study is already completed or is being processed by another run: upload a correction under a new study id, or wait for the run to end.',
+  },
 
   // Results API.
   REQUEST_INVALID: { category: 'input', action: 'Correct the request parameters as the message says.' },
