@@ -1,0 +1,5 @@
+// Results API: a framework-free router shared by the Lambda handler and the local server.
+export * from './figures';
+export * from './router';
+export * from './types';
+export * from './views';
