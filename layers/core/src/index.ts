@@ -4,3 +4,4 @@ export * from './errors';
 export * from './image/volume';
 export * from './archive';
 export * from './manifest';
+export * from './io';
