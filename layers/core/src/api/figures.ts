@@ -78,6 +78,7 @@ const FPR_NAMES = ['fpr', 'falsePositiveRate', 'x'];
 const TPR_NAMES = ['tpr', 'truePositiveRate', 'sensitivity', 'y'];
 const THRESHOLD_NAMES = ['threshold', 'thresholds', 'pt', 'x'];
 const NET_BENEFIT_NAMES = ['netBenefit', 'net_benefit', 'model', 'y'];
+const NET_BENEFIT_SERIES = /net|benefit|treat|model|all|none/i;
 
 /** Collects the ROC and decision curves anywhere in a model card, labelled by the path of keys that led to them. */
 export function extractModelFigures(card: Json): ModelFigures {
@@ -123,6 +124,8 @@ function readDecisionCurves(value: Json, label: string): DecisionCurveSeries[] {
       const series: DecisionCurveSeries[] = [];
       for (const [name, values] of Object.entries(value)) {
         if (!Array.isArray(values) || values === thresholds || values.length !== thresholds.length) continue;
+        // Count arrays (tp, fp) sit beside the curves in some layouts; only net-benefit series are plotted.
+        if (!NET_BENEFIT_SERIES.test(name)) continue;
         if (!values.every(isFiniteNumber)) continue;
         series.push({ label: `${label} ${name}`, points: thresholds.map((t, index) => [t as number, values[index] as number]) });
       }
