@@ -7,15 +7,7 @@ import { readNifti, writeNifti } from '@radiomics/core/io';
 
 import { buildNifti1, bytesOf } from '../helpers/nifti-writer';
 import { describeWithReference, referencePath } from '../helpers/reference';
-
-function codeOf(action: () => unknown): string | undefined {
-  try {
-    action();
-  } catch (error) {
-    return error instanceof RadiomicsError ? error.code : `not a RadiomicsError: ${String(error)}`;
-  }
-  return undefined;
-}
+import { errorCodeOf } from './error-code';
 
 const cube = bytesOf([0, 1, 2, 3, 4, 5, 6, 7], 'int16');
 
@@ -75,7 +67,7 @@ describe('readNifti geometry', () => {
       sformCode: 1,
       srow: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 5], // origin 5 mm higher than the qform's
     });
-    expect(codeOf(() => readNifti(file))).toBe('NIFTI_ORIENTATION_CONFLICT');
+    expect(errorCodeOf(() => readNifti(file))).toBe('NIFTI_ORIENTATION_CONFLICT');
     try {
       readNifti(file);
     } catch (error) {
@@ -106,7 +98,7 @@ describe('readNifti geometry', () => {
       sformCode: 1,
       srow: [1, 0.5, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0],
     });
-    expect(codeOf(() => readNifti(file))).toBe('NIFTI_INVALID');
+    expect(errorCodeOf(() => readNifti(file))).toBe('NIFTI_INVALID');
   });
 
   it('scales millimetres from metres', () => {
@@ -150,29 +142,29 @@ describe('readNifti voxel values', () => {
 describe('readNifti rejections', () => {
   it('rejects truncated voxel data', () => {
     const file = buildNifti1({ dim: [3, 4, 4, 4], datatype: 4, data: cube });
-    expect(codeOf(() => readNifti(file))).toBe('NIFTI_INVALID');
+    expect(errorCodeOf(() => readNifti(file))).toBe('NIFTI_INVALID');
   });
 
   it('rejects several time points', () => {
-    expect(codeOf(() => readNifti(buildNifti1({ dim: [4, 2, 2, 1, 2], datatype: 4, data: cube })))).toBe('NIFTI_INVALID');
+    expect(errorCodeOf(() => readNifti(buildNifti1({ dim: [4, 2, 2, 1, 2], datatype: 4, data: cube })))).toBe('NIFTI_INVALID');
   });
 
   it('rejects RGB datatypes', () => {
-    expect(codeOf(() => readNifti(buildNifti1({ dim: [3, 2, 2, 2], datatype: 128, data: new Uint8Array(24) })))).toBe('NIFTI_INVALID');
+    expect(errorCodeOf(() => readNifti(buildNifti1({ dim: [3, 2, 2, 2], datatype: 128, data: new Uint8Array(24) })))).toBe('NIFTI_INVALID');
   });
 
   it('rejects .hdr/.img pairs', () => {
-    expect(codeOf(() => readNifti(buildNifti1({ dim: [3, 2, 2, 2], datatype: 4, data: cube, magic: 'ni1\0' })))).toBe(
+    expect(errorCodeOf(() => readNifti(buildNifti1({ dim: [3, 2, 2, 2], datatype: 4, data: cube, magic: 'ni1\0' })))).toBe(
       'UNSUPPORTED_FILE_FORMAT',
     );
   });
 
   it('rejects files that are not NIfTI', () => {
-    expect(codeOf(() => readNifti(new TextEncoder().encode('hello world, not an image')))).toBe('NIFTI_INVALID');
+    expect(errorCodeOf(() => readNifti(new TextEncoder().encode('hello world, not an image')))).toBe('NIFTI_INVALID');
   });
 
   it('rejects a corrupt gzip stream', () => {
-    expect(codeOf(() => readNifti(new Uint8Array([0x1f, 0x8b, 8, 0, 1, 2, 3])))).toBe('NIFTI_INVALID');
+    expect(errorCodeOf(() => readNifti(new Uint8Array([0x1f, 0x8b, 8, 0, 1, 2, 3])))).toBe('NIFTI_INVALID');
   });
 });
 

@@ -4,20 +4,11 @@ import { readFileSync } from 'node:fs';
 import { gzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 
-import { RadiomicsError } from '@radiomics/core';
 import { readNrrd } from '@radiomics/core/io';
 
 import { buildNrrd, bytesOf } from '../helpers/nifti-writer';
 import { describeWithReference, referencePath } from '../helpers/reference';
-
-function codeOf(action: () => unknown): string | undefined {
-  try {
-    action();
-  } catch (error) {
-    return error instanceof RadiomicsError ? error.code : `not a RadiomicsError: ${String(error)}`;
-  }
-  return undefined;
-}
+import { errorCodeOf } from './error-code';
 
 const base = {
   type: 'short',
@@ -85,33 +76,33 @@ describe('readNrrd', () => {
   it('rejects detached files outside the folder', () => {
     for (const name of ['../secret.raw', '/etc/passwd', 'C:/data.raw', 'a/../../b.raw']) {
       const header = buildNrrd({ ...base, 'data file': name });
-      expect(codeOf(() => readNrrd(header, 'x.nhdr', { readDataFile: () => payload }))).toBe('NRRD_INVALID');
+      expect(errorCodeOf(() => readNrrd(header, 'x.nhdr', { readDataFile: () => payload }))).toBe('NRRD_INVALID');
     }
   });
 
   it('rejects file lists', () => {
     const header = buildNrrd({ ...base, 'data file': 'LIST' });
-    expect(codeOf(() => readNrrd(header, 'x.nhdr', { readDataFile: () => payload }))).toBe('NRRD_INVALID');
+    expect(errorCodeOf(() => readNrrd(header, 'x.nhdr', { readDataFile: () => payload }))).toBe('NRRD_INVALID');
   });
 
   it('rejects truncated data', () => {
-    expect(codeOf(() => readNrrd(buildNrrd(base, payload.subarray(0, 10))))).toBe('NRRD_INVALID');
+    expect(errorCodeOf(() => readNrrd(buildNrrd(base, payload.subarray(0, 10))))).toBe('NRRD_INVALID');
   });
 
   it('rejects unknown spaces', () => {
-    expect(codeOf(() => readNrrd(buildNrrd({ ...base, space: 'scanner-xyz' }, payload)))).toBe('NRRD_INVALID');
+    expect(errorCodeOf(() => readNrrd(buildNrrd({ ...base, space: 'scanner-xyz' }, payload)))).toBe('NRRD_INVALID');
   });
 
   it('rejects vector images', () => {
-    expect(codeOf(() => readNrrd(buildNrrd({ ...base, dimension: '4', sizes: '3 2 2 2' }, payload)))).toBe('NRRD_INVALID');
+    expect(errorCodeOf(() => readNrrd(buildNrrd({ ...base, dimension: '4', sizes: '3 2 2 2' }, payload)))).toBe('NRRD_INVALID');
   });
 
   it('rejects bzip2 encoding', () => {
-    expect(codeOf(() => readNrrd(buildNrrd({ ...base, encoding: 'bzip2' }, payload)))).toBe('NRRD_INVALID');
+    expect(errorCodeOf(() => readNrrd(buildNrrd({ ...base, encoding: 'bzip2' }, payload)))).toBe('NRRD_INVALID');
   });
 
   it('rejects files without the magic line', () => {
-    expect(codeOf(() => readNrrd(new TextEncoder().encode('P5 2 2 255\n')))).toBe('NRRD_INVALID');
+    expect(errorCodeOf(() => readNrrd(new TextEncoder().encode('P5 2 2 255\n')))).toBe('NRRD_INVALID');
   });
 
   it('uses spacings without a space field', () => {

@@ -1,3 +1,5 @@
 // Medical image input: NIfTI, NRRD, DICOM CT series and segmentations, in LPS patient space.
 export { readNifti, writeNifti, type NiftiReadResult, type NiftiTransformSource, type WriteNiftiOptions } from './nifti';
 export { readNrrd, type ReadNrrdOptions } from './nrrd';
+export * from '../geometry';
+export * from '../roi';
