@@ -1,0 +1,147 @@
+/**
+ * First-order (intensity) features, PyRadiomics definitions.
+ *
+ * X are the N_p ROI intensities (not discretised), c = `voxelArrayShift` (default 0), V the voxel volume,
+ * m_k = (1/N_p) Σ (X − X̄)^k, P_q the q-th percentile (NumPy 'linear' interpolation) and p(i) the fraction of
+ * voxels in grey level bin i after discretisation. IBSI codes in brackets; "IS" marks IBSI's intensity-based
+ * statistics family, "IH" its intensity-histogram family.
+ *
+ * - Energy = Σ (X + c)² (IS N8CA; equal for c = 0). TotalEnergy = V · Energy (no IBSI equivalent).
+ * - Entropy = −Σ p(i) log₂(p(i) + ε) (IH TLU2). Uniformity = Σ p(i)² (IH BJ5W).
+ * - Minimum (1GSF), 10Percentile (QG58), 90Percentile (8DWT), Maximum (84IY), Mean (Q4LE),
+ *   Median (Y12H), InterquartileRange = P75 − P25 (SALO), Range = max − min (2OJQ).
+ * - MeanAbsoluteDeviation = mean |X − X̄| (4FUA).
+ * - RobustMeanAbsoluteDeviation = mean |X' − X̄'| over X' = the values in [P10, P90] (1128).
+ * - RootMeanSquared = √(Σ (X + c)² / N_p) (5ZWQ; equal for c = 0).
+ * - Skewness = m₃ / m₂^1.5, 0 when m₂ = 0 (KE2A).
+ * - Kurtosis = m₄ / m₂², 0 when m₂ = 0 (IS IPH6 + 3: PyRadiomics reports plain, IBSI excess kurtosis).
+ * - Variance = m₂ (ECT3). StandardDeviation = √m₂ (deprecated; computed only when requested by name).
+ */
+import { pairwiseSum, sortedMedian, sortedPercentile, EPSILON } from './numeric';
+import type { Discretisation } from './discretisation';
+
+export const FIRST_ORDER_FEATURE_NAMES = [
+  '10Percentile',
+  '90Percentile',
+  'Energy',
+  'Entropy',
+  'InterquartileRange',
+  'Kurtosis',
+  'Maximum',
+  'MeanAbsoluteDeviation',
+  'Mean',
+  'Median',
+  'Minimum',
+  'Range',
+  'RobustMeanAbsoluteDeviation',
+  'RootMeanSquared',
+  'Skewness',
+  'TotalEnergy',
+  'Uniformity',
+  'Variance',
+] as const;
+
+/** Deprecated first-order features, computed only when named in the settings. */
+export const FIRST_ORDER_DEPRECATED_NAMES = ['StandardDeviation'] as const;
+
+export type FirstOrderFeatureName = (typeof FIRST_ORDER_FEATURE_NAMES)[number] | (typeof FIRST_ORDER_DEPRECATED_NAMES)[number];
+
+export interface FirstOrderSettings {
+  /** Constant added to intensities before Energy, TotalEnergy and RootMeanSquared (default 0). */
+  readonly voxelArrayShift?: number;
+}
+
+/**
+ * Computes the first-order features from the ROI intensities in scan order, their discretisation and the
+ * voxel spacing in mm.
+ */
+export function computeFirstOrder(
+  values: Float64Array,
+  discretisation: Discretisation,
+  spacing: readonly number[],
+  settings: FirstOrderSettings = {},
+): Record<FirstOrderFeatureName, number> {
+  const count = values.length;
+  const shift = settings.voxelArrayShift ?? 0;
+  const scratch = new Float64Array(count);
+
+  for (let v = 0; v < count; v++) {
+    const shifted = values[v] + shift;
+    scratch[v] = shifted * shifted;
+  }
+  const energy = pairwiseSum(scratch);
+
+  const mean = pairwiseSum(values) / count;
+  for (let v = 0; v < count; v++) scratch[v] = Math.abs(values[v] - mean);
+  const meanAbsoluteDeviation = pairwiseSum(scratch) / count;
+  for (let v = 0; v < count; v++) {
+    const deviation = values[v] - mean;
+    scratch[v] = deviation * deviation;
+  }
+  const m2 = pairwiseSum(scratch) / count;
+  for (let v = 0; v < count; v++) scratch[v] = Math.pow(values[v] - mean, 3);
+  const m3 = pairwiseSum(scratch) / count;
+  for (let v = 0; v < count; v++) scratch[v] = Math.pow(values[v] - mean, 4);
+  const m4 = pairwiseSum(scratch) / count;
+
+  const sorted = Float64Array.from(values).sort();
+  const p10 = sortedPercentile(sorted, 10);
+  const p25 = sortedPercentile(sorted, 25);
+  const p75 = sortedPercentile(sorted, 75);
+  const p90 = sortedPercentile(sorted, 90);
+  const minimum = sorted[0];
+  const maximum = sorted[count - 1];
+
+  // Robust MAD: NumPy's nanmean over the full-length array with excluded values set to 0.
+  let robustCount = 0;
+  for (let v = 0; v < count; v++) {
+    const value = values[v];
+    const inside = value >= p10 && value <= p90;
+    scratch[v] = inside ? value : 0;
+    if (inside) robustCount++;
+  }
+  const robustMean = pairwiseSum(scratch) / robustCount;
+  for (let v = 0; v < count; v++) {
+    const value = values[v];
+    scratch[v] = value >= p10 && value <= p90 ? Math.abs(value - robustMean) : 0;
+  }
+  const robustMeanAbsoluteDeviation = pairwiseSum(scratch) / robustCount;
+
+  const { entropy, uniformity } = histogramStatistics(discretisation);
+  const voxelVolume = spacing[0] * spacing[1] * spacing[2];
+
+  return {
+    '10Percentile': p10,
+    '90Percentile': p90,
+    Energy: energy,
+    Entropy: entropy,
+    InterquartileRange: p75 - p25,
+    Kurtosis: m2 === 0 ? 0 : m4 / (m2 * m2),
+    Maximum: maximum,
+    MeanAbsoluteDeviation: meanAbsoluteDeviation,
+    Mean: mean,
+    Median: sortedMedian(sorted),
+    Minimum: minimum,
+    Range: maximum - minimum,
+    RobustMeanAbsoluteDeviation: robustMeanAbsoluteDeviation,
+    RootMeanSquared: Math.sqrt(energy / count),
+    Skewness: m2 === 0 ? 0 : m3 / Math.pow(m2, 1.5),
+    TotalEnergy: voxelVolume * energy,
+    Uniformity: uniformity,
+    Variance: m2,
+    StandardDeviation: Math.sqrt(m2),
+  };
+}
+
+/** Entropy and uniformity of the discretised intensity histogram. */
+function histogramStatistics(discretisation: Discretisation): { entropy: number; uniformity: number } {
+  const counts = new Float64Array(discretisation.maxBin + 1);
+  for (let v = 0; v < discretisation.bins.length; v++) counts[discretisation.bins[v]]++;
+  const probabilities: number[] = [];
+  for (let bin = 1; bin <= discretisation.maxBin; bin++) {
+    if (counts[bin] > 0) probabilities.push(counts[bin] / discretisation.bins.length);
+  }
+  const entropyTerms = probabilities.map((p) => p * Math.log2(p + EPSILON));
+  const squares = probabilities.map((p) => p * p);
+  return { entropy: -pairwiseSum(entropyTerms), uniformity: pairwiseSum(squares) };
+}

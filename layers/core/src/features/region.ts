@@ -1,0 +1,156 @@
+/**
+ * The ROI as the feature classes consume it: intensities in scan order and, for texture, a discretised copy on
+ * a grid padded by one voxel of background on every side, so that neighbour look-ups need no bounds checks.
+ */
+import { RadiomicsError } from '../errors';
+import type { Vec3 } from '../image/volume';
+import { discretise, type DiscretisationSettings } from './discretisation';
+
+/** A (usually cropped) image block with its ROI mask, i fastest as in ImageVolume. */
+export interface FeatureInput {
+  /** Intensities; only voxels inside the mask are read. */
+  readonly image: ArrayLike<number>;
+  /** 1 inside the ROI, 0 outside. */
+  readonly mask: ArrayLike<number>;
+  readonly size: Vec3;
+  /** Voxel spacing in mm along i, j, k. */
+  readonly spacing: Vec3;
+}
+
+/** Intensities of the ROI voxels in scan order (k slowest, i fastest), as PyRadiomics' `image[mask]`. */
+export function roiIntensities(input: FeatureInput): Float64Array {
+  const { image, mask } = input;
+  const total = input.size[0] * input.size[1] * input.size[2];
+  if (image.length !== total || mask.length !== total) {
+    throw new RadiomicsError('INTERNAL_ERROR', `Feature input arrays hold ${image.length} and ${mask.length} voxels, expected ${total}.`);
+  }
+  let count = 0;
+  for (let v = 0; v < total; v++) if (mask[v]) count++;
+  if (count === 0) throw new RadiomicsError('EMPTY_ROI', 'The ROI has no voxels, so no feature can be computed.');
+  const values = new Float64Array(count);
+  let next = 0;
+  for (let v = 0; v < total; v++) if (mask[v]) values[next++] = image[v];
+  return values;
+}
+
+/** Discretised ROI on a padded grid, shared by the texture classes of one image type. */
+export interface TextureRegion {
+  /** Padded grid size (input size + 2 along each axis). */
+  readonly paddedSize: Vec3;
+  /** Bin number of each padded voxel, 0 outside the ROI. */
+  readonly bins: Int32Array;
+  /** Index into `levels` plus 1 for each padded voxel, 0 outside the ROI. */
+  readonly levelCodes: Int32Array;
+  /** Padded linear index of every ROI voxel, in scan order. */
+  readonly roiIndices: Int32Array;
+  /** Bin numbers present in the ROI, ascending; the matrices are indexed by position in this list. */
+  readonly levels: Float64Array;
+  /** Largest bin number (PyRadiomics' Ng), used by Idmn and Idn. */
+  readonly maxBin: number;
+  readonly spacing: Vec3;
+  /** Extent of the ROI bounding box in voxels along i, j, k. */
+  readonly extent: Vec3;
+}
+
+/** Discretises the ROI and lays it on a padded grid. `roiValues` may be passed when already extracted. */
+export function buildTextureRegion(input: FeatureInput, settings: DiscretisationSettings, roiValues = roiIntensities(input)): TextureRegion {
+  const [nx, ny, nz] = input.size;
+  const { mask } = input;
+  const discretisation = discretise(roiValues, settings);
+  const px = nx + 2;
+  const py = ny + 2;
+  const pz = nz + 2;
+  const bins = new Int32Array(px * py * pz);
+  const roiIndices = new Int32Array(roiValues.length);
+  const present = new Uint8Array(discretisation.maxBin + 1);
+  let next = 0;
+  let minI = nx;
+  let minJ = ny;
+  let minK = nz;
+  let maxI = -1;
+  let maxJ = -1;
+  let maxK = -1;
+  for (let k = 0; k < nz; k++) {
+    for (let j = 0; j < ny; j++) {
+      const row = nx * (j + ny * k);
+      const paddedRow = 1 + px * (j + 1 + py * (k + 1));
+      for (let i = 0; i < nx; i++) {
+        if (!mask[row + i]) continue;
+        const bin = discretisation.bins[next];
+        const padded = paddedRow + i;
+        bins[padded] = bin;
+        present[bin] = 1;
+        roiIndices[next++] = padded;
+        if (i < minI) minI = i;
+        if (i > maxI) maxI = i;
+        if (j < minJ) minJ = j;
+        if (j > maxJ) maxJ = j;
+        if (k < minK) minK = k;
+        if (k > maxK) maxK = k;
+      }
+    }
+  }
+
+  const codeOfBin = new Int32Array(discretisation.maxBin + 1);
+  const levelList: number[] = [];
+  for (let bin = 1; bin <= discretisation.maxBin; bin++) {
+    if (present[bin]) {
+      levelList.push(bin);
+      codeOfBin[bin] = levelList.length;
+    }
+  }
+  const levelCodes = new Int32Array(bins.length);
+  for (let r = 0; r < roiIndices.length; r++) {
+    const padded = roiIndices[r];
+    levelCodes[padded] = codeOfBin[bins[padded]];
+  }
+
+  return {
+    paddedSize: [px, py, pz],
+    bins,
+    levelCodes,
+    roiIndices,
+    levels: Float64Array.from(levelList),
+    maxBin: discretisation.maxBin,
+    spacing: input.spacing,
+    extent: [maxI - minI + 1, maxJ - minJ + 1, maxK - minK + 1],
+  };
+}
+
+/** A neighbour direction (di, dj, dk) and its padded-grid index offset. */
+export interface Direction {
+  readonly vector: Vec3;
+  readonly offset: number;
+}
+
+/**
+ * The 13 directions of distance 1 with the first non-zero component of (dk, dj, di) positive; each stands for
+ * itself and its opposite. With force2D, directions moving along the excluded axis are dropped (4 remain).
+ * `force2DAxis` uses PyRadiomics' numbering of the (z, y, x) array: 0 = k, 1 = j, 2 = i.
+ */
+export function halfDirections(paddedSize: Vec3, force2DAxis: number | null): Direction[] {
+  const directions: Direction[] = [];
+  for (let dk = 0; dk <= 1; dk++) {
+    for (let dj = -1; dj <= 1; dj++) {
+      for (let di = -1; di <= 1; di++) {
+        const firstNonZeroPositive = dk > 0 || (dk === 0 && (dj > 0 || (dj === 0 && di > 0)));
+        if (!firstNonZeroPositive) continue;
+        const vector: Vec3 = [di, dj, dk];
+        if (force2DAxis !== null && vector[2 - force2DAxis] !== 0) continue;
+        directions.push({ vector, offset: di + paddedSize[0] * (dj + paddedSize[1] * dk) });
+      }
+    }
+  }
+  return directions;
+}
+
+/** Padded-grid offsets of all neighbours at Chebyshev distance 1 (26 in 3-D, 8 with force2D). */
+export function neighbourOffsets(paddedSize: Vec3, force2DAxis: number | null): Int32Array {
+  const half = halfDirections(paddedSize, force2DAxis);
+  const offsets = new Int32Array(half.length * 2);
+  half.forEach((direction, index) => {
+    offsets[index] = direction.offset;
+    offsets[half.length + index] = -direction.offset;
+  });
+  return offsets;
+}
