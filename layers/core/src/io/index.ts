@@ -3,3 +3,4 @@ export { readNifti, writeNifti, type NiftiReadResult, type NiftiTransformSource,
 export { readNrrd, type ReadNrrdOptions } from './nrrd';
 export * from '../geometry';
 export * from '../roi';
+export * from '../resample';

@@ -1,0 +1,78 @@
+// Cubic B-spline interpolation as ITK's BSplineDecompositionImageFilter and BSplineInterpolateImageFunction
+// compute it (spline order 3, mirror boundary), from Unser's recursive prefilter:
+// M. Unser, "Splines: a perfect fit for signal and image processing", IEEE Signal Processing Magazine, 1999.
+
+/** The single pole of the cubic B-spline prefilter, z = √3 − 2. */
+const POLE = Math.sqrt(3) - 2;
+
+/** Overall gain of the cubic prefilter, (1 − z)(1 − 1/z) = 6. */
+const GAIN = (1 - POLE) * (1 - 1 / POLE);
+
+/**
+ * Number of terms ITK sums for the mirror-boundary causal initialisation when the line is longer:
+ * ceil(ln(1e-10) / ln|z|) = 18, from its default tolerance of 1e-10.
+ */
+const CAUSAL_HORIZON = Math.ceil(Math.log(1e-10) / Math.log(Math.abs(POLE)));
+
+/**
+ * Replaces the samples of one line, `line[offset + n * stride]` for n < length, by their cubic B-spline
+ * coefficients. `fullLength` is the length of the image axis the line belongs to: ITK chooses between the
+ * exact and the truncated causal initialisation by it. A line of length 1 is left unchanged, as in ITK.
+ */
+export function prefilterLine(line: Float64Array, offset: number, stride: number, length: number, fullLength: number): void {
+  if (length === 1) return;
+  const at = (n: number): number => offset + n * stride;
+
+  for (let n = 0; n < length; n++) line[at(n)] *= GAIN;
+
+  // Causal initialisation with mirror boundary: c⁺(0) = Σ z^|n| s(n) over the mirrored signal.
+  const z = POLE;
+  if (CAUSAL_HORIZON < fullLength && CAUSAL_HORIZON <= length) {
+    let sum = line[at(0)];
+    let zn = z;
+    for (let n = 1; n < CAUSAL_HORIZON; n++) {
+      sum += zn * line[at(n)];
+      zn *= z;
+    }
+    line[at(0)] = sum;
+  } else {
+    let zn = z;
+    const iz = 1 / z;
+    let z2n = Math.pow(z, length - 1);
+    let sum = line[at(0)] + z2n * line[at(length - 1)];
+    z2n *= z2n * iz;
+    for (let n = 1; n <= length - 2; n++) {
+      sum += (zn + z2n) * line[at(n)];
+      zn *= z;
+      z2n *= iz;
+    }
+    line[at(0)] = sum / (1 - zn * zn);
+  }
+
+  for (let n = 1; n < length; n++) line[at(n)] += z * line[at(n - 1)];
+
+  // Anti-causal initialisation with mirror boundary, then the anti-causal recursion.
+  line[at(length - 1)] = (z / (z * z - 1)) * (z * line[at(length - 2)] + line[at(length - 1)]);
+  for (let n = length - 2; n >= 0; n--) line[at(n)] = z * (line[at(n + 1)] - line[at(n)]);
+}
+
+/** The four cubic B-spline weights for the samples floor(x) − 1 … floor(x) + 2 at fractional offset w. */
+export function cubicWeights(w: number, out: Float64Array, offset: number): void {
+  const w3 = (1 / 6) * w * w * w;
+  const w0 = 1 / 6 + 0.5 * w * (w - 1) - w3;
+  const w2 = w + w0 - 2 * w3;
+  out[offset] = w0;
+  out[offset + 1] = 1 - w0 - w2 - w3;
+  out[offset + 2] = w2;
+  out[offset + 3] = w3;
+}
+
+/** Mirrors an index about 0 and length − 1 (whole-sample symmetry), the boundary of ITK's B-spline functions. */
+export function mirrorIndex(index: number, length: number): number {
+  if (length === 1) return 0;
+  let mirrored = index;
+  if (mirrored < 0) mirrored = -mirrored;
+  if (mirrored > length - 1) mirrored = 2 * (length - 1) - mirrored;
+  // Support points lie at most two samples beyond an edge, so one reflection suffices unless length is 2.
+  return Math.min(Math.max(mirrored, 0), length - 1);
+}
