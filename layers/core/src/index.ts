@@ -5,3 +5,4 @@ export * from './image/volume';
 export * from './archive';
 export * from './manifest';
 export * from './io';
+export * from './modelling';

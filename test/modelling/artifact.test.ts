@@ -1,0 +1,81 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+import { describe, expect, it } from 'vitest';
+
+import { loadModelArtifact, RadiomicsError, scoreFeatures } from '@radiomics/core';
+
+const demoPath = fileURLToPath(new URL('../../models/demo-synthetic-v1.json', import.meta.url));
+const demoJson = (): Record<string, unknown> => JSON.parse(readFileSync(demoPath, 'utf8')) as Record<string, unknown>;
+
+function expectCode(action: () => unknown, code: string): RadiomicsError {
+  try {
+    action();
+  } catch (thrown) {
+    expect(thrown).toBeInstanceOf(RadiomicsError);
+    expect((thrown as RadiomicsError).code).toBe(code);
+    return thrown as RadiomicsError;
+  }
+  throw new Error(`expected ${code}, nothing was thrown`);
+}
+
+describe('demo model artifact', () => {
+  it('loads and is marked synthetic', () => {
+    const artifact = loadModelArtifact(demoJson());
+    expect(artifact.version).toBe('demo-synthetic-v1');
+    expect(artifact.card.synthetic).toBe(true);
+    expect(artifact.card.intendedUse).toMatch(/NOT FOR CLINICAL USE/);
+    expect(artifact.featureNames).toEqual(['wavelet-HHH_firstorder_Mean', 'wavelet-LHL_glrlm_LongRunLowGrayLevelEmphasis']);
+    expect(artifact.classifier.kind).toBe('decision-tree');
+  });
+
+  it('loads from JSON text too', () => {
+    expect(loadModelArtifact(readFileSync(demoPath, 'utf8')).version).toBe('demo-synthetic-v1');
+  });
+
+  it('scores a feature vector', () => {
+    const artifact = loadModelArtifact(demoJson());
+    const low = scoreFeatures(artifact, { 'wavelet-HHH_firstorder_Mean': 0.6, 'wavelet-LHL_glrlm_LongRunLowGrayLevelEmphasis': 0.012, extra_feature: 5 });
+    const high = scoreFeatures(artifact, { 'wavelet-HHH_firstorder_Mean': -1.5, 'wavelet-LHL_glrlm_LongRunLowGrayLevelEmphasis': 0.08 });
+    for (const result of [low, high]) {
+      expect(result.probability).toBeGreaterThanOrEqual(0);
+      expect(result.probability).toBeLessThanOrEqual(1);
+      expect(result.threshold).toBe(artifact.threshold);
+      expect(result.predictedClass).toBe(result.probability >= artifact.threshold ? 'progression' : 'non-progression');
+    }
+    expect(low.predictedClass).toBe('non-progression');
+    expect(high.predictedClass).toBe('progression');
+  });
+
+  it('rejects missing features', () => {
+    const artifact = loadModelArtifact(demoJson());
+    const error = expectCode(() => scoreFeatures(artifact, { 'wavelet-HHH_firstorder_Mean': 0.1 }), 'FEATURES_MISSING');
+    expect(error.message).toContain('wavelet-LHL_glrlm_LongRunLowGrayLevelEmphasis');
+    expectCode(() => scoreFeatures(artifact, { 'wavelet-HHH_firstorder_Mean': Number.NaN, 'wavelet-LHL_glrlm_LongRunLowGrayLevelEmphasis': 0.1 }), 'FEATURES_MISSING');
+  });
+});
+
+describe('loadModelArtifact validation', () => {
+  const broken: [string, (json: Record<string, unknown>) => unknown][] = [
+    ['not an object', () => 42],
+    ['not JSON text', () => '{oops'],
+    ['wrong format', (json) => ({ ...json, format: 'other' })],
+    ['future format version', (json) => ({ ...json, formatVersion: 99 })],
+    ['bad version id', (json) => ({ ...json, version: '../escape' })],
+    ['no feature names', (json) => ({ ...json, featureNames: [] })],
+    ['duplicate feature names', (json) => ({ ...json, featureNames: ['a', 'a'] })],
+    ['scale length mismatch', (json) => ({ ...json, standardisation: { mean: [0, 0], scale: [1] } })],
+    ['zero scale', (json) => ({ ...json, standardisation: { mean: [0, 0], scale: [1, 0] } })],
+    ['non-finite threshold', (json) => ({ ...json, threshold: 'high' })],
+    ['missing card', (json) => ({ ...json, card: undefined })],
+    ['synthetic flag missing', (json) => ({ ...json, card: { ...(json.card as object), synthetic: 'yes' } })],
+    ['unknown classifier', (json) => ({ ...json, classifier: { kind: 'deep-net', options: {}, model: {} } })],
+    ['corrupt tree', (json) => ({ ...json, classifier: { kind: 'decision-tree', options: {}, model: { name: 'DTClassifier' } } })],
+    ['bad settings hash', (json) => ({ ...json, settingsHash: 'abc' })],
+  ];
+  for (const [name, mutate] of broken) {
+    it(`rejects ${name}`, () => {
+      expectCode(() => loadModelArtifact(mutate(demoJson())), 'MODEL_INVALID');
+    });
+  }
+});
