@@ -1,0 +1,310 @@
+import { readFileSync } from 'node:fs';
+
+import { describe, expect, it } from 'vitest';
+
+import {
+  applyWaveletSubBand,
+  applyWaveletSubBands,
+  applyWaveletSubBandsAroundRoi,
+  getFilterBank,
+  listWavelets,
+  planWaveletRegion,
+  waveletImageTypes,
+  waveletSupport,
+  type WaveletSubBand,
+} from '@radiomics/core/filters/wavelet';
+import { IDENTITY_DIRECTION, RadiomicsError, type ImageVolume, type Vec3, type VoxelArray } from '@radiomics/core';
+
+interface SwtnCase {
+  name: string;
+  size: Vec3;
+  dtype: 'int16' | 'float32';
+  wavelet: string;
+  level: number;
+  startLevel: number;
+  image: number[];
+  subBands: Record<string, number[]>;
+}
+
+const fixtures = JSON.parse(readFileSync(new URL('./fixtures/swtn-cases.json', import.meta.url), 'utf8')) as { cases: SwtnCase[] };
+
+function volume<T extends VoxelArray>(size: Vec3, data: T): ImageVolume<T> {
+  return { size, spacing: [1, 1, 1], origin: [0, 0, 0], direction: IDENTITY_DIRECTION, data };
+}
+
+function randomVolume(size: Vec3, seed: number): ImageVolume<Int16Array> {
+  let state = seed;
+  const data = new Int16Array(size[0] * size[1] * size[2]);
+  for (let n = 0; n < data.length; n++) {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    data[n] = (state % 2500) - 1000;
+  }
+  return volume(size, data);
+}
+
+function byName(bands: WaveletSubBand[]): Map<string, Float64Array> {
+  return new Map(bands.map((band) => [band.name, band.image.data]));
+}
+
+function maxAbsDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let max = 0;
+  for (let n = 0; n < a.length; n++) max = Math.max(max, Math.abs(a[n] - b[n]));
+  return max;
+}
+
+describe('PyWavelets swtn fixtures', () => {
+  for (const fixture of fixtures.cases) {
+    it(`matches ${fixture.name} bit for bit`, () => {
+      const data = fixture.dtype === 'float32' ? Float32Array.from(fixture.image) : Int16Array.from(fixture.image);
+      const options = { wavelet: fixture.wavelet, level: fixture.level, startLevel: fixture.startLevel };
+      const bands = byName(applyWaveletSubBands(volume(fixture.size, data), options));
+
+      expect([...bands.keys()].sort()).toEqual(Object.keys(fixture.subBands).sort());
+      for (const [name, expected] of Object.entries(fixture.subBands)) {
+        expect(Array.from(bands.get(name)!), name).toEqual(expected);
+      }
+    });
+  }
+});
+
+describe('single sub-band API', () => {
+  it('equals the all-sub-band output for every name', () => {
+    const image = randomVolume([11, 8, 7], 5);
+    for (const options of [{}, { wavelet: 'db3', level: 2, startLevel: 1 }]) {
+      const all = applyWaveletSubBands(image, options);
+      expect(all.map((band) => band.name)).toEqual(waveletImageTypes(options));
+      for (const band of all) {
+        const single = applyWaveletSubBand(image, band.name, options);
+        expect(single.name).toBe(band.name);
+        expect(Array.from(single.image.data), band.name).toEqual(Array.from(band.image.data));
+      }
+    }
+  });
+
+  it('keeps the image geometry', () => {
+    const image: ImageVolume<Int16Array> = { ...randomVolume([6, 5, 4], 9), spacing: [0.7, 0.8, 3], origin: [-10, 20, 5] };
+    const band = applyWaveletSubBand(image, 'wavelet-HLH');
+    expect(band.image.size).toEqual(image.size);
+    expect(band.image.spacing).toEqual(image.spacing);
+    expect(band.image.origin).toEqual(image.origin);
+    expect(band.image.data).toBeInstanceOf(Float64Array);
+  });
+
+  it('rejects names PyRadiomics never yields', () => {
+    const image = randomVolume([4, 4, 4], 1);
+    for (const name of ['wavelet-XYZ', 'LLH', 'wavelet1-LLH', 'wavelet2-LLH', 'wavelet-llh']) {
+      expect(() => applyWaveletSubBand(image, name), name).toThrowError(RadiomicsError);
+    }
+    expect(() => applyWaveletSubBand(image, 'wavelet-LLL', { level: 2 })).toThrowError(/wavelet2-LLL/);
+  });
+});
+
+describe('sub-band names', () => {
+  it('follow PyRadiomics for one level', () => {
+    expect(waveletImageTypes()).toEqual([
+      'wavelet-LLH',
+      'wavelet-LHL',
+      'wavelet-LHH',
+      'wavelet-HLL',
+      'wavelet-HLH',
+      'wavelet-HHL',
+      'wavelet-HHH',
+      'wavelet-LLL',
+    ]);
+  });
+
+  it('number levels after the first', () => {
+    const names = waveletImageTypes({ level: 3 });
+    expect(names).toHaveLength(22);
+    expect(names[7]).toBe('wavelet2-LLH');
+    expect(names[20]).toBe('wavelet3-HHH');
+    expect(names[21]).toBe('wavelet3-LLL');
+  });
+
+  it('put the x axis first', () => {
+    // A volume that varies only along x has no detail along y or z.
+    const size: Vec3 = [8, 6, 4];
+    const data = new Float64Array(8 * 6 * 4).map((_, n) => ((n % 8) * 37) % 11);
+    const bands = byName(applyWaveletSubBands(volume(size, data)));
+    expect(maxAbsDifference(bands.get('wavelet-HLL')!, new Float64Array(data.length))).toBeGreaterThan(1);
+    for (const name of ['wavelet-LLH', 'wavelet-LHL', 'wavelet-HHL', 'wavelet-HLH']) {
+      expect(maxAbsDifference(bands.get(name)!, new Float64Array(data.length)), name).toBeLessThan(1e-12);
+    }
+  });
+});
+
+describe('start level', () => {
+  it('skips the first levels', () => {
+    const image = randomVolume([10, 9, 6], 3);
+    const twoLevels = byName(applyWaveletSubBands(image, { level: 2 }));
+    const fromSecond = byName(applyWaveletSubBands(image, { startLevel: 1 }));
+    expect(Array.from(fromSecond.get('wavelet-HLH')!)).toEqual(Array.from(twoLevels.get('wavelet2-HLH')!));
+    expect(Array.from(fromSecond.get('wavelet-LLL')!)).toEqual(Array.from(twoLevels.get('wavelet2-LLL')!));
+  });
+});
+
+describe('precision', () => {
+  it('follows PyWavelets: float32 for Float32Array, float64 otherwise', () => {
+    const image = randomVolume([6, 6, 4], 4);
+    const asFloat32 = volume(image.size, Float32Array.from(image.data));
+    const single = applyWaveletSubBand(asFloat32, 'wavelet-LLL').image.data;
+    const double = applyWaveletSubBand(image, 'wavelet-LLL').image.data;
+    expect(single.every((value) => Math.fround(value) === value)).toBe(true);
+    expect(double.some((value) => Math.fround(value) !== value)).toBe(true);
+
+    const forced = applyWaveletSubBand(volume(image.size, Float64Array.from(image.data)), 'wavelet-LLL', { precision: 'float32' });
+    expect(Array.from(forced.image.data)).toEqual(Array.from(single));
+  });
+});
+
+describe('odd dimensions', () => {
+  it('are padded by wrap-around at the end and trimmed', () => {
+    const odd = randomVolume([5, 7, 3], 8);
+    const [nx, ny, nz] = odd.size;
+    const padded = new Int16Array(6 * 8 * 4);
+    for (let k = 0; k < 4; k++) {
+      for (let j = 0; j < 8; j++) {
+        for (let i = 0; i < 6; i++) padded[i + 6 * (j + 8 * k)] = odd.data[(i % nx) + nx * ((j % ny) + ny * (k % nz))];
+      }
+    }
+    const fromOdd = byName(applyWaveletSubBands(odd));
+    const fromPadded = byName(applyWaveletSubBands(volume([6, 8, 4], padded)));
+    for (const [name, values] of fromOdd) {
+      const big = fromPadded.get(name)!;
+      const trimmed = new Float64Array(nx * ny * nz);
+      for (let k = 0; k < nz; k++) {
+        for (let j = 0; j < ny; j++) for (let i = 0; i < nx; i++) trimmed[i + nx * (j + ny * k)] = big[i + 6 * (j + 8 * k)];
+      }
+      expect(Array.from(values), name).toEqual(Array.from(trimmed));
+    }
+  });
+});
+
+describe('perfect reconstruction', () => {
+  // The undecimated transform is inverted by x[n] = 1/2 Σ_j (recLo[j] a[n − j + F/2 − 1] + recHi[j] d[n − j + F/2 − 1])
+  // per axis (indices mod N), so the eight sub-bands of one level give the image back.
+  function inverseAxis(bands: Float64Array[], letters: string[], size: Vec3, axis: number, wavelet: string): Float64Array {
+    const bank = getFilterBank(wavelet);
+    const taps = bank.recLo.length;
+    const shift = taps / 2 - 1;
+    const [nx, ny] = size;
+    const stride = axis === 0 ? 1 : axis === 1 ? nx : nx * ny;
+    const length = size[axis];
+    const output = new Float64Array(bands[0].length);
+    for (let b = 0; b < bands.length; b++) {
+      const filter = letters[b] === 'L' ? bank.recLo : bank.recHi;
+      for (let n = 0; n < output.length; n++) {
+        const position = Math.floor(n / stride) % length;
+        const base = n - position * stride;
+        let sum = 0;
+        for (let j = 0; j < taps; j++) {
+          const source = (((position - j + shift) % length) + length) % length;
+          sum += filter[j] * bands[b][base + source * stride];
+        }
+        output[n] += sum / 2;
+      }
+    }
+    return output;
+  }
+
+  for (const wavelet of ['haar', 'coif1', 'db4', 'sym7', 'bior2.4', 'rbio5.5']) {
+    it(`gives the image back from the sub-bands of ${wavelet}`, () => {
+      const image = randomVolume([12, 10, 8], 21);
+      const bands = byName(applyWaveletSubBands(image, { wavelet }));
+      const band = (letters: string) => bands.get(letters === 'LLL' ? 'wavelet-LLL' : `wavelet-${letters}`)!;
+
+      // Undo z, then y, then x.
+      const xy: Record<string, Float64Array> = {};
+      for (const prefix of ['LL', 'LH', 'HL', 'HH']) {
+        xy[prefix] = inverseAxis([band(`${prefix}L`), band(`${prefix}H`)], ['L', 'H'], image.size, 2, wavelet);
+      }
+      const x = {
+        L: inverseAxis([xy.LL, xy.LH], ['L', 'H'], image.size, 1, wavelet),
+        H: inverseAxis([xy.HL, xy.HH], ['L', 'H'], image.size, 1, wavelet),
+      };
+      const restored = inverseAxis([x.L, x.H], ['L', 'H'], image.size, 0, wavelet);
+      // Values reach 1500 and the tabulated taps carry about 15 significant digits.
+      expect(maxAbsDifference(restored, image.data)).toBeLessThan(1500 * 1e-11);
+    });
+  }
+});
+
+describe('region planning', () => {
+  it('gives the filter reach of coif1 and haar', () => {
+    expect(waveletSupport()).toEqual({ before: 2, after: 3 });
+    expect(waveletSupport({ wavelet: 'haar' })).toEqual({ before: 0, after: 1 });
+    expect(waveletSupport({ level: 2, startLevel: 1 })).toEqual({ before: 6, after: 9 });
+  });
+
+  it('crops an inner ROI and keeps the whole image at the border', () => {
+    const roi = { start: [10, 10, 5] as Vec3, size: [4, 4, 2] as Vec3 };
+    expect(planWaveletRegion([30, 30, 20], roi, { padDistance: 5 })).toEqual({
+      region: { start: [5, 5, 0], size: [14, 14, 12] },
+      cropped: true,
+    });
+    expect(planWaveletRegion([30, 30, 20], { start: [1, 10, 5], size: [4, 4, 2] }, { padDistance: 5 }).cropped).toBe(false);
+    expect(planWaveletRegion([30, 30, 20], roi, { padDistance: 2 }).cropped).toBe(false);
+    expect(planWaveletRegion([30, 30, 20], roi, { wavelet: 'db8', padDistance: 5 }).cropped).toBe(false);
+  });
+
+  it('gives the whole-image values inside an inner ROI, bit for bit', () => {
+    const image = randomVolume([31, 27, 15], 13);
+    const roi = { start: [9, 8, 5] as Vec3, size: [7, 6, 3] as Vec3 };
+    const whole = byName(applyWaveletSubBands(image));
+    const aroundRoi = applyWaveletSubBandsAroundRoi(image, roi, { padDistance: 5 });
+    expect(aroundRoi.cropped).toBe(true);
+
+    const { start, size } = aroundRoi.region;
+    for (const band of aroundRoi.subBands) {
+      const full = whole.get(band.name)!;
+      for (let k = roi.start[2]; k < roi.start[2] + roi.size[2]; k++) {
+        for (let j = roi.start[1]; j < roi.start[1] + roi.size[1]; j++) {
+          for (let i = roi.start[0]; i < roi.start[0] + roi.size[0]; i++) {
+            const local = i - start[0] + size[0] * (j - start[1] + size[1] * (k - start[2]));
+            expect(band.image.data[local]).toBe(full[i + 31 * (j + 27 * k)]);
+          }
+        }
+      }
+      expect(band.image.origin).toEqual([start[0], start[1], start[2]]);
+    }
+  });
+
+  it('would change values at the border, which is why it does not crop there', () => {
+    const image = randomVolume([20, 20, 10], 17);
+    const roi = { start: [0, 6, 3] as Vec3, size: [4, 4, 3] as Vec3 };
+    const whole = applyWaveletSubBand(image, 'wavelet-HLL').image.data;
+    const aroundRoi = applyWaveletSubBandsAroundRoi(image, roi);
+    expect(aroundRoi.cropped).toBe(false);
+    expect(Array.from(byName(aroundRoi.subBands).get('wavelet-HLL')!)).toEqual(Array.from(whole));
+  });
+});
+
+describe('settings validation', () => {
+  const image = randomVolume([4, 4, 4], 2);
+  it.each([
+    [{ wavelet: 'coif0' }, /Unknown wavelet "coif0"/],
+    [{ wavelet: 'toString' }, /Unknown wavelet/],
+    [{ level: 0 }, /level must be an integer ≥ 1/],
+    [{ level: 1.5 }, /level must be an integer ≥ 1/],
+    [{ startLevel: -1 }, /start_level must be an integer ≥ 0/],
+    [{ level: 10, startLevel: 10 }, /at most 16 levels/],
+  ])('rejects %o', (options, message) => {
+    let thrown: unknown;
+    try {
+      applyWaveletSubBands(image, options);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(RadiomicsError);
+    expect((thrown as RadiomicsError).code).toBe('SETTINGS_INVALID');
+    expect((thrown as RadiomicsError).message).toMatch(message);
+  });
+
+  it('lists every family PyRadiomics accepts', () => {
+    const names = listWavelets();
+    expect(names).toHaveLength(106);
+    for (const name of ['haar', 'dmey', 'db1', 'db38', 'sym2', 'sym20', 'coif1', 'coif17', 'bior1.1', 'bior6.8', 'rbio3.9']) {
+      expect(names, name).toContain(name);
+    }
+  });
+});
