@@ -8,6 +8,8 @@ import { expect, it } from 'vitest';
 import type { ImageVolume } from '@radiomics/core';
 import { computeShape, SHAPE_FEATURE_NAMES } from '@radiomics/core/features/shape';
 import { readNifti, readNrrd } from '@radiomics/core/io';
+import { resampledGrid, resampleVolume } from '@radiomics/core/resample';
+import { validateRoi } from '@radiomics/core/roi';
 
 import { describeWithReference, referencePath } from '../helpers/reference';
 
@@ -16,7 +18,10 @@ const RELATIVE_TOLERANCE = 1e-9;
 /** Label 1 of a label map as a 0/1 mask, as PyRadiomics selects it with its default `label: 1`. */
 function loadLabelOne(relativePath: string): ImageVolume<Uint8Array> {
   const bytes = new Uint8Array(readFileSync(referencePath(relativePath)));
-  const labelMap = relativePath.endsWith('.nrrd') ? readNrrd(bytes, relativePath) : readNifti(bytes, relativePath);
+  return selectLabelOne(relativePath.endsWith('.nrrd') ? readNrrd(bytes, relativePath) : readNifti(bytes, relativePath));
+}
+
+function selectLabelOne(labelMap: ImageVolume): ImageVolume<Uint8Array> {
   const data = new Uint8Array(labelMap.data.length);
   for (let index = 0; index < data.length; index++) data[index] = labelMap.data[index] === 1 ? 1 : 0;
   return { size: labelMap.size, spacing: labelMap.spacing, origin: labelMap.origin, direction: labelMap.direction, data };
@@ -32,7 +37,7 @@ function readOracleShape(relativePath: string): Record<string, number> {
   return values;
 }
 
-/** One column of baseline_shape.csv (rows are features, columns are test runs). */
+/** Reads one column of baseline_shape.csv, whose rows are features and columns test runs. */
 function readBaselineShape(column: string): Record<string, number> {
   const rows = readFileSync(referencePath('pyradiomics/data/baseline/baseline_shape.csv'), 'utf8')
     .split('\n')
@@ -112,6 +117,37 @@ describeWithReference(
   },
 );
 
+/**
+ * Label 1 resampled to 2 × 2 × 2 mm as the `_resampling` baseline runs did: PyRadiomics' grid around the ROI
+ * bounding box with 5 voxels of padding, the mask by nearest neighbour. The mask alone fixes that grid, so
+ * lung1 and lung2, whose images are missing, are covered too.
+ */
+function loadResampledLabelOne(relativePath: string): ImageVolume<Uint8Array> {
+  const labelMap = readNrrd(new Uint8Array(readFileSync(referencePath(relativePath))), relativePath);
+  const roi = validateRoi(labelMap, labelMap, { label: 1, minimumDimensions: 1 });
+  const grid = resampledGrid(labelMap, roi, [2, 2, 2], 5);
+  return selectLabelOne(resampleVolume(labelMap, grid, 'sitkNearestNeighbor'));
+}
+
+describeWithReference(
+  'shape features against the PyRadiomics resampling baselines',
+  [
+    'pyradiomics/data/baseline/baseline_shape.csv',
+    ...['brain1', 'brain2', 'breast1', 'lung1', 'lung2'].map((name) => `pyradiomics/data/${name}_label.nrrd`),
+  ],
+  () => {
+    for (const name of ['brain1', 'brain2', 'breast1', 'lung1', 'lung2']) {
+      it(`reproduces ${name} at 2 mm`, () => {
+        const expected = readBaselineShape(`${name}_resampling`);
+        const features = computeShape(loadResampledLabelOne(`pyradiomics/data/${name}_label.nrrd`));
+        for (const feature of SHAPE_FEATURE_NAMES) {
+          expectRelativelyClose(features[feature], expected[feature], `${name}_resampling ${feature}`);
+        }
+      });
+    }
+  },
+);
+
 interface PhantomRow {
   readonly name: string;
   readonly pyradiomicsValue: number;
@@ -120,7 +156,7 @@ interface PhantomRow {
   readonly relation: string;
 }
 
-/** Shape rows of the PyRadiomics-to-IBSI mapping table; its columns have no quoted commas before `notes`. */
+/** Reads the shape rows of the PyRadiomics-to-IBSI mapping table. No quoted commas occur before `notes`. */
 function readPhantomRows(): PhantomRow[] {
   const lines = readFileSync(referencePath('ibsi1/pyradiomics_vs_ibsi_digital_phantom.csv'), 'utf8').split('\n');
   const header = lines[0].split(',');
