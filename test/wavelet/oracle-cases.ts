@@ -34,29 +34,6 @@ export function readOracle(relativePath: string): Map<string, number> {
   return values;
 }
 
-/** Bounding box of the voxels equal to `label`. */
-export function labelBoundingBox(mask: ImageVolume, label = 1): { start: [number, number, number]; size: [number, number, number] } {
-  const [nx, ny, nz] = mask.size;
-  const low = [nx, ny, nz];
-  const high = [-1, -1, -1];
-  for (let k = 0; k < nz; k++) {
-    for (let j = 0; j < ny; j++) {
-      for (let i = 0; i < nx; i++) {
-        if (mask.data[i + nx * (j + ny * k)] !== label) continue;
-        const index = [i, j, k];
-        for (let axis = 0; axis < 3; axis++) {
-          low[axis] = Math.min(low[axis], index[axis]);
-          high[axis] = Math.max(high[axis], index[axis]);
-        }
-      }
-    }
-  }
-  return {
-    start: [low[0], low[1], low[2]],
-    size: [high[0] - low[0] + 1, high[1] - low[1] + 1, high[2] - low[2] + 1],
-  };
-}
-
 /**
  * NumPy's pairwise summation of a contiguous float64 array (blocks of 128 summed with eight accumulators),
  * so that a mean equals numpy.mean to the last bit.

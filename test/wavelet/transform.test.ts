@@ -237,29 +237,32 @@ describe('region planning', () => {
   });
 
   it('crops an inner ROI and keeps the whole image at the border', () => {
-    const roi = { start: [10, 10, 5] as Vec3, size: [4, 4, 2] as Vec3 };
+    const roi = { lower: [10, 10, 5] as Vec3, upper: [13, 13, 6] as Vec3 };
     expect(planWaveletRegion([30, 30, 20], roi, { padDistance: 5 })).toEqual({
-      region: { start: [5, 5, 0], size: [14, 14, 12] },
+      box: { lower: [5, 5, 0], upper: [18, 18, 11] },
       cropped: true,
     });
-    expect(planWaveletRegion([30, 30, 20], { start: [1, 10, 5], size: [4, 4, 2] }, { padDistance: 5 }).cropped).toBe(false);
+    expect(planWaveletRegion([30, 30, 20], roi)).toEqual({ box: { lower: [7, 7, 2], upper: [16, 16, 9] }, cropped: true });
+    expect(planWaveletRegion([30, 30, 20], { lower: [1, 10, 5], upper: [4, 13, 6] }, { padDistance: 5 }).cropped).toBe(false);
+    expect(planWaveletRegion([30, 30, 20], { lower: [10, 10, 5], upper: [13, 13, 15] }, { padDistance: 5 }).cropped).toBe(false);
     expect(planWaveletRegion([30, 30, 20], roi, { padDistance: 2 }).cropped).toBe(false);
     expect(planWaveletRegion([30, 30, 20], roi, { wavelet: 'db8', padDistance: 5 }).cropped).toBe(false);
   });
 
   it('gives the whole-image values inside an inner ROI, bit for bit', () => {
     const image = randomVolume([31, 27, 15], 13);
-    const roi = { start: [9, 8, 5] as Vec3, size: [7, 6, 3] as Vec3 };
+    const roi = { lower: [9, 8, 5] as Vec3, upper: [15, 13, 7] as Vec3 };
     const whole = byName(applyWaveletSubBands(image));
     const aroundRoi = applyWaveletSubBandsAroundRoi(image, roi, { padDistance: 5 });
     expect(aroundRoi.cropped).toBe(true);
 
-    const { start, size } = aroundRoi.region;
+    const start = aroundRoi.box.lower;
+    const size = [0, 1, 2].map((axis) => aroundRoi.box.upper[axis] - start[axis] + 1);
     for (const band of aroundRoi.subBands) {
       const full = whole.get(band.name)!;
-      for (let k = roi.start[2]; k < roi.start[2] + roi.size[2]; k++) {
-        for (let j = roi.start[1]; j < roi.start[1] + roi.size[1]; j++) {
-          for (let i = roi.start[0]; i < roi.start[0] + roi.size[0]; i++) {
+      for (let k = roi.lower[2]; k <= roi.upper[2]; k++) {
+        for (let j = roi.lower[1]; j <= roi.upper[1]; j++) {
+          for (let i = roi.lower[0]; i <= roi.upper[0]; i++) {
             const local = i - start[0] + size[0] * (j - start[1] + size[1] * (k - start[2]));
             expect(band.image.data[local]).toBe(full[i + 31 * (j + 27 * k)]);
           }
@@ -271,7 +274,7 @@ describe('region planning', () => {
 
   it('would change values at the border, which is why it does not crop there', () => {
     const image = randomVolume([20, 20, 10], 17);
-    const roi = { start: [0, 6, 3] as Vec3, size: [4, 4, 3] as Vec3 };
+    const roi = { lower: [0, 6, 3] as Vec3, upper: [3, 9, 5] as Vec3 };
     const whole = applyWaveletSubBand(image, 'wavelet-HLL').image.data;
     const aroundRoi = applyWaveletSubBandsAroundRoi(image, roi);
     expect(aroundRoi.cropped).toBe(false);

@@ -6,3 +6,4 @@ export * from './archive';
 export * from './manifest';
 export * from './io';
 export * from './modelling';
+export * from './filters/wavelet';

@@ -15,7 +15,8 @@
  *   `precision` follows that rule unless set.
  */
 import { RadiomicsError } from '../../errors';
-import { indexToPhysical, type ImageVolume, type Vec3, type VoxelArray } from '../../image/volume';
+import type { ImageVolume, Vec3, VoxelArray } from '../../image/volume';
+import { cropVolume, padBoundingBox, type BoundingBox } from '../../roi';
 import { getFilterBank, type WaveletFilterBank } from './filter-banks';
 import { convolveAxis, type Dimensions, type WorkArray } from './periodic-convolution';
 
@@ -42,12 +43,6 @@ export interface WaveletSubBand {
   /** PyRadiomics image type name, for example 'wavelet-LLH' or 'wavelet2-HHH' at level 2. */
   readonly name: string;
   readonly image: ImageVolume<Float64Array>;
-}
-
-/** A box of voxels: the first voxel's index and the number of voxels along i, j, k. */
-export interface VoxelRegion {
-  readonly start: Vec3;
-  readonly size: Vec3;
 }
 
 /** The detail sub-bands of one level in PyWavelets' `swtn` order; the approximation 'LLL' comes last. */
@@ -178,81 +173,52 @@ export function applyWaveletSubBand(image: ImageVolume, name: string, options: W
 }
 
 /**
- * Chooses the region to transform for an ROI inside `imageSize`. Cropping to the ROI bounding box plus
- * `padDistance` (default: the filter reach) gives the same sub-band values inside the bounding box as
- * transforming the whole region, bit for bit, when the padded box lies inside the image and the padding
- * covers the filter reach: every ROI voxel then depends only on voxels of the box, with the same terms in
- * the same order. Otherwise, for example for an ROI at the image border that sees wrap-around from the far
- * side, the whole region is returned.
+ * Chooses the box to transform for an ROI bounding box inside an image of `imageSize`. Cropping to the ROI
+ * box plus `padDistance` (default: the filter reach) gives the same sub-band values inside the ROI box as
+ * transforming the whole image, bit for bit, when the padded box lies inside the image and the padding covers
+ * the filter reach. Every ROI voxel then depends only on voxels of the box, with the same terms in the same
+ * order. Otherwise, for example for an ROI at the image border that sees wrap-around from the far side, the
+ * whole image is returned.
  */
 export function planWaveletRegion(
   imageSize: Vec3,
-  roi: VoxelRegion,
+  roiBox: BoundingBox,
   options: WaveletOptions & { readonly padDistance?: number } = {},
-): { region: VoxelRegion; cropped: boolean } {
+): { box: BoundingBox; cropped: boolean } {
   const support = waveletSupport(options);
   const pad = options.padDistance ?? support.after;
-  const whole = { region: { start: [0, 0, 0] as Vec3, size: imageSize }, cropped: false };
-  if (!(pad >= support.after) || !Number.isInteger(pad)) return whole;
+  const whole = { box: { lower: [0, 0, 0] as Vec3, upper: imageSize.map((n) => n - 1) as unknown as Vec3 }, cropped: false };
+  if (!Number.isInteger(pad) || pad < support.after) return whole;
 
-  const start: number[] = [];
-  const size: number[] = [];
   for (let axis = 0; axis < 3; axis++) {
-    const first = roi.start[axis] - pad;
-    const last = roi.start[axis] + roi.size[axis] - 1 + pad;
-    if (first < 0 || last > imageSize[axis] - 1) return whole;
-    start.push(first);
-    size.push(last - first + 1);
+    if (roiBox.lower[axis] - pad < 0 || roiBox.upper[axis] + pad > imageSize[axis] - 1) return whole;
   }
-  return { region: { start: start as unknown as Vec3, size: size as unknown as Vec3 }, cropped: true };
-}
-
-/** Copies a box of voxels into a new volume of the same voxel type, placed where the box lies in space. */
-export function cropVolume<T extends VoxelArray>(image: ImageVolume<T>, region: VoxelRegion): ImageVolume<T> {
-  const [nx, ny] = image.size;
-  const [sx, sy, sz] = region.size;
-  const [ox, oy, oz] = region.start;
-  for (let axis = 0; axis < 3; axis++) {
-    if (region.start[axis] < 0 || region.size[axis] < 1 || region.start[axis] + region.size[axis] > image.size[axis]) {
-      throw new RadiomicsError('INTERNAL_ERROR', `Crop region exceeds the image along axis ${axis}.`, {
-        details: { region, imageSize: image.size },
-      });
-    }
-  }
-
-  const data = new (image.data.constructor as new (length: number) => T)(sx * sy * sz);
-  for (let k = 0; k < sz; k++) {
-    for (let j = 0; j < sy; j++) {
-      const from = ox + nx * (oy + j + ny * (oz + k));
-      data.set(image.data.subarray(from, from + sx), sx * (j + sy * k));
-    }
-  }
-  return { size: region.size, spacing: image.spacing, direction: image.direction, origin: indexToPhysical(image, ox, oy, oz), data };
+  return { box: padBoundingBox(roiBox, imageSize, pad), cropped: true };
 }
 
 /**
- * Computes every sub-band for one ROI, transforming the smallest region that provably gives PyRadiomics'
- * values inside the ROI bounding box (see planWaveletRegion). The sub-bands lie on `region`'s grid.
+ * Computes every sub-band for one ROI, transforming the smallest box that provably gives PyRadiomics' values
+ * inside the ROI bounding box (see planWaveletRegion). The sub-bands lie on the grid of the returned box.
  */
 export function applyWaveletSubBandsAroundRoi(
   image: ImageVolume,
-  roi: VoxelRegion,
+  roiBox: BoundingBox,
   options: WaveletOptions & { readonly padDistance?: number } = {},
-): { region: VoxelRegion; cropped: boolean; subBands: WaveletSubBand[] } {
-  const plan = planWaveletRegion(image.size, roi, options);
-  const source = plan.cropped ? cropVolume(image, plan.region) : image;
+): { box: BoundingBox; cropped: boolean; subBands: WaveletSubBand[] } {
+  const plan = planWaveletRegion(image.size, roiBox, options);
+  const source = plan.cropped ? cropVolume(image, plan.box) : image;
   return { ...plan, subBands: applyWaveletSubBands(source, withPrecision(options, image.data)) };
 }
 
 /** Computes one named sub-band for one ROI, like applyWaveletSubBandsAroundRoi. */
 export function applyWaveletSubBandAroundRoi(
   image: ImageVolume,
-  roi: VoxelRegion,
+  roiBox: BoundingBox,
   name: string,
   options: WaveletOptions & { readonly padDistance?: number } = {},
-): { region: VoxelRegion; cropped: boolean; subBand: WaveletSubBand } {
-  const plan = planWaveletRegion(image.size, roi, options);
-  const source = plan.cropped ? cropVolume(image, plan.region) : image;
+): { box: BoundingBox; cropped: boolean; subBand: WaveletSubBand } {
+  const plan = planWaveletRegion(image.size, roiBox, options);
+  const source = plan.cropped ? cropVolume(image, plan.box) : image;
   return { ...plan, subBand: applyWaveletSubBand(source, name, withPrecision(options, image.data)) };
 }
 
