@@ -131,14 +131,51 @@ export function rocCurve(labels: ArrayLike<number>, scores: ArrayLike<number>, o
 }
 
 /**
+ * Computes the AUC as scikit-learn's roc_auc_score does, so that the double matches to the last bit: the
+ * trapezoidal area under the ROC curve with intermediate points dropped, Σ Δfpr · (tpr_i + tpr_{i+1}) / 2,
+ * summed in NumPy's pairwise order. It equals the Mann–Whitney statistic with ties counted 1/2 (see
+ * `aucMannWhitney`) up to rounding.
+ */
+export function rocAuc(labels: ArrayLike<number>, scores: ArrayLike<number>): number {
+  const curve = rocCurve(labels, scores, { dropIntermediate: true });
+  const areas = new Array<number>(curve.fpr.length - 1);
+  for (let i = 0; i < areas.length; i++) {
+    areas[i] = ((curve.fpr[i + 1] - curve.fpr[i]) * (curve.tpr[i + 1] + curve.tpr[i])) / 2;
+  }
+  return pairwiseSum(areas, 0, areas.length);
+}
+
+/**
+ * Sums values[start, start + count) in NumPy's pairwise order (blocks of 128 summed with eight partial sums),
+ * which `numpy.sum` uses for contiguous float64 arrays.
+ */
+export function pairwiseSum(values: ArrayLike<number>, start: number, count: number): number {
+  if (count < 8) {
+    let sum = -0;
+    for (let i = start; i < start + count; i++) sum += values[i];
+    return sum;
+  }
+  if (count <= 128) {
+    const partial = [0, 1, 2, 3, 4, 5, 6, 7].map((j) => values[start + j]);
+    let i = 8;
+    for (; i < count - (count % 8); i += 8) for (let j = 0; j < 8; j++) partial[j] += values[start + i + j];
+    let sum = partial[0] + partial[1] + (partial[2] + partial[3]) + (partial[4] + partial[5] + (partial[6] + partial[7]));
+    for (; i < count; i++) sum += values[start + i];
+    return sum;
+  }
+  let half = Math.floor(count / 2);
+  half -= half % 8;
+  return pairwiseSum(values, start, half) + pairwiseSum(values, start + half, count - half);
+}
+
+/**
  * Computes the AUC as the Mann–Whitney statistic, a cross-class tie counting 1/2: the exact integer
  * Σ (2·[pos > neg] + [pos = neg]) divided by 2·P·N, so the result is the correctly rounded fraction.
  */
-export function rocAuc(labels: ArrayLike<number>, scores: ArrayLike<number>): number {
+export function aucMannWhitney(labels: ArrayLike<number>, scores: ArrayLike<number>): number {
   checkBinaryInput(labels, scores);
   const { positives, negatives } = requireBothClasses(labels, 'The AUC');
   const { tp, fp } = cumulativeCounts(labels, scores);
-  // Walking thresholds from the top: each new negative block beats the positives still below it.
   let twiceWins = 0;
   let previousTp = 0;
   let previousFp = 0;
@@ -282,7 +319,7 @@ export function delongAucCi(labels: ArrayLike<number>, scores: ArrayLike<number>
   const v10 = positiveScores.map((_, i) => (pooledRanks[i] - positiveRanks[i]) / negatives);
   const v01 = negativeScores.map((_, j) => 1 - (pooledRanks[positives + j] - negativeRanks[j]) / positives);
 
-  const auc = rocAuc(labels, scores);
+  const auc = aucMannWhitney(labels, scores);
   const s10 = sampleVariance(v10);
   const s01 = sampleVariance(v01);
   const varianceOfAuc = s10 / positives + s01 / negatives;
@@ -494,7 +531,7 @@ export function evaluateScores(
     n: labels.length,
     positives,
     negatives,
-    auc: delong.auc,
+    auc: rocAuc(labels, scores),
     aucCiDelong: [delong.ciLower, delong.ciUpper],
     threshold,
     youdenThreshold: youden.threshold,
