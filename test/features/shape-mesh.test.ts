@@ -241,6 +241,12 @@ describe('computeShape on closed-form solids', () => {
     expect(features.Flatness).toBeGreaterThan(0.99);
   });
 
+  it('accepts a plain number array', () => {
+    const typed = maskVolume([3, 2, 2], (x, y) => x + y > 0, [0.5, 0.7, 2]);
+    const plain = { size: typed.size, spacing: typed.spacing, data: Array.from(typed.data) };
+    expect(computeShape(plain)).toEqual(computeShape(typed));
+  });
+
   it('returns the 14 default names', () => {
     const features = computeShape(maskVolume([2, 2, 2], () => true));
     expect(Object.keys(features).sort()).toEqual([...SHAPE_FEATURE_NAMES].sort());

@@ -1,1 +1,1 @@
-export { computeShape, SHAPE_FEATURE_NAMES, DEPRECATED_SHAPE_FEATURE_NAMES, type ShapeOptions } from './shape';
+export { computeShape, SHAPE_FEATURE_NAMES, DEPRECATED_SHAPE_FEATURE_NAMES, type ShapeMask, type ShapeOptions } from './shape';

@@ -17,7 +17,7 @@
  * Positions use the voxel spacing only, because the direction matrix and origin change none of these values.
  */
 import { RadiomicsError } from '../../errors';
-import type { ImageVolume, Vec3 } from '../../image/volume';
+import type { Vec3 } from '../../image/volume';
 import { computeMeshDiameters } from './diameters';
 import { computeMeshMeasures, type PaddedMask } from './mesh';
 import { computePrincipalAxes } from './principal-axes';
@@ -43,6 +43,17 @@ export const SHAPE_FEATURE_NAMES = [
 /** Shape features PyRadiomics 3 marks deprecated: computed only when named explicitly. */
 export const DEPRECATED_SHAPE_FEATURE_NAMES = ['Compactness1', 'Compactness2', 'SphericalDisproportion'] as const;
 
+/**
+ * A binary ROI mask on a voxel grid, i fastest: `data[i + nx * (j + ny * k)]` is 1 inside and 0 outside.
+ * An `ImageVolume<Uint8Array>` is one.
+ */
+export interface ShapeMask {
+  readonly size: Vec3;
+  /** Voxel spacing along i, j, k in mm. */
+  readonly spacing: Vec3;
+  readonly data: ArrayLike<number>;
+}
+
 export interface ShapeOptions {
   /** Also return Compactness1, Compactness2 and SphericalDisproportion. */
   readonly includeDeprecated?: boolean;
@@ -51,7 +62,7 @@ export interface ShapeOptions {
 /**
  * Computes the shape features of a binary ROI mask.
  *
- * `mask.data` must be a Uint8Array of 0 (outside) and 1 (inside) with at least one voxel inside. The mask may
+ * `mask.data` must hold 0 (outside) and 1 (inside), with at least one voxel inside. The mask may
  * be cropped to the ROI bounding box or not, with or without padding: the ROI is re-cropped and padded by
  * one background voxel internally. `spacing` (x, y, z, mm) defaults to the mask's own spacing.
  *
@@ -59,7 +70,7 @@ export interface ShapeOptions {
  * the largest eigenvalue is 0 and both ratios are 0 / 0.
  */
 export function computeShape(
-  mask: ImageVolume<Uint8Array>,
+  mask: ShapeMask,
   spacing: Vec3 = mask.spacing,
   options: ShapeOptions = {},
 ): Record<string, number> {
@@ -114,13 +125,13 @@ function validateSpacing(spacing: Vec3): void {
  * Copies the ROI bounding box into a grid with one background voxel on every side, as PyRadiomics pads the
  * mask before its marching cubes. Rejects masks that are not 0/1 or are empty.
  */
-function padRoi(mask: ImageVolume<Uint8Array>): PaddedMask {
+function padRoi(mask: ShapeMask): PaddedMask {
   const [nx, ny, nz] = mask.size;
   const data = mask.data;
-  if (!(data instanceof Uint8Array) || data.length !== nx * ny * nz) {
+  if (data?.length !== nx * ny * nz) {
     throw new RadiomicsError(
       'INTERNAL_ERROR',
-      `Shape features need a Uint8Array mask of ${nx} × ${ny} × ${nz} voxels; received ${data?.length ?? 'no'} values.`,
+      `Shape features need a mask of ${nx} × ${ny} × ${nz} voxels, but it has ${data?.length ?? 'no'} values.`,
     );
   }
 
@@ -160,9 +171,9 @@ function padRoi(mask: ImageVolume<Uint8Array>): PaddedMask {
   const padded = new Uint8Array(size[0] * size[1] * size[2]);
   for (let z = minZ; z <= maxZ; z++) {
     for (let y = minY; y <= maxY; y++) {
-      const source = minX + nx * (y + ny * z);
-      const target = 1 + size[0] * (y - minY + 1 + size[1] * (z - minZ + 1));
-      padded.set(data.subarray(source, source + (maxX - minX + 1)), target);
+      let source = minX + nx * (y + ny * z);
+      let target = 1 + size[0] * (y - minY + 1 + size[1] * (z - minZ + 1));
+      for (let x = minX; x <= maxX; x++) padded[target++] = data[source++];
     }
   }
   return { data: padded, size };
