@@ -1,4 +1,60 @@
+// `radiomics serve`: the local dashboard and results API over the local store, on 127.0.0.1 by default.
+import { resolve } from 'node:path';
+
 import type { Command } from 'commander';
 
-// NOTE: placeholder until the serve command lands; it registers nothing yet.
-export function registerServe(_program: Command): void {}
+import { RadiomicsError } from '@radiomics/core';
+import { loadOrRenderPreview } from '@radiomics/core/preview';
+
+import { openLocalStore } from '../../local/local-context';
+import { createAccessToken, ensureWebBuild, startDashboardServer, WEB_ROOT } from '../../local/server';
+import { DEFAULT_STORE_DIR } from './rescore';
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new RadiomicsError('REQUEST_INVALID', `Port ${value} is invalid; give an integer from 0 to 65535 (0 picks a free port).`);
+  }
+  return port;
+}
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('Serve the dashboard and the results API over the local store; prints the address and an access token.')
+    .option('--port <n>', 'TCP port (0 picks a free port)', parsePort, 8787)
+    .option('--host <address>', 'address to listen on; other than 127.0.0.1 exposes the results to the network', '127.0.0.1')
+    .option('--store <dir>', 'local store folder', DEFAULT_STORE_DIR)
+    .option('--rebuild', 'rebuild the web page even when web/dist is current')
+    .action(async (options: { port: number; host: string; store: string; rebuild?: boolean }) => {
+      const build = await ensureWebBuild(WEB_ROOT, { force: options.rebuild === true });
+      if (build.built) console.error('Built the dashboard page into web/dist.');
+
+      const local = openLocalStore({ storeDir: resolve(options.store) });
+      const token = createAccessToken();
+      const server = await startDashboardServer({
+        store: local.results,
+        blobs: local.blobs,
+        renderPreview: (featureSet) => loadOrRenderPreview(local.blobs, featureSet),
+        staticDir: build.distDir,
+        tokens: new Map([[token, { role: 'coordinator' as const, subject: 'local' }]]),
+        host: options.host,
+        port: options.port,
+      });
+
+      console.log(`Dashboard: ${server.url}`);
+      console.log(`Access token: ${token}`);
+      console.log('Sign in with the token; it is valid until this server stops. Press Ctrl+C to stop.');
+      if (options.host !== '127.0.0.1' && options.host !== 'localhost' && options.host !== '::1') {
+        console.error(`Warning: listening on ${options.host}; anyone on the network with the token can read the results.`);
+      }
+
+      await new Promise<void>((resolveStop) => {
+        const stop = () => resolveStop();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      await server.close();
+      local.close();
+    });
+}

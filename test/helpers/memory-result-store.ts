@@ -2,7 +2,7 @@
 //
 // It follows the contract in pipeline/ports.ts (conditional transitions, write-once scores, a feature set
 // replaced only when its settings hash differs) so that tests written against it hold for the SQLite and
-// DynamoDB adapters too. Cursors are base64url offsets into the sorted key order.
+// DynamoDB adapters too. Studies list oldest first, as the SQLite store does; cursors are base64url offsets.
 import { RadiomicsError } from '@radiomics/core';
 import type {
   AuditEvent,
@@ -77,7 +77,7 @@ export class MemoryResultStore implements ResultStore {
       .filter((study) => query.status === undefined || study.status === query.status)
       .filter((study) => query.receivedFrom === undefined || study.receivedAt >= query.receivedFrom)
       .filter((study) => query.receivedTo === undefined || study.receivedAt <= query.receivedTo)
-      .sort((a, b) => b.receivedAt.localeCompare(a.receivedAt) || studyId(a).localeCompare(studyId(b)));
+      .sort((a, b) => a.receivedAt.localeCompare(b.receivedAt) || studyId(a).localeCompare(studyId(b)));
     const offset = decodeCursor(query.cursor);
     const limit = query.limit ?? 50;
     const items = matching.slice(offset, offset + limit);
@@ -158,7 +158,8 @@ export class MemoryResultStore implements ResultStore {
     for (const [id, scores] of this.scores) {
       const siteId = id.split('\u0000')[0];
       const summary = bySite.get(siteId);
-      const current = scores.find((score) => score.modelVersion === active) ?? scores[scores.length - 1];
+      // Like the SQLite store, counts refer to the active model's scores only.
+      const current = scores.find((score) => score.modelVersion === active);
       if (!summary || !current) continue;
       summary.lesionsScored++;
       if (current.predictedClass === 'progression') summary.lesionsPredictedProgression++;

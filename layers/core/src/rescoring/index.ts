@@ -1,3 +1,5 @@
 // Re-scoring of stored feature sets and publication of model versions.
+export * from './model-scorer';
 export * from './publish';
+export * from './report-figures';
 export * from './rescore';
