@@ -66,8 +66,8 @@ export interface ShapeOptions {
  * be cropped to the ROI bounding box or not, with or without padding: the ROI is re-cropped and padded by
  * one background voxel internally. `spacing` (x, y, z, mm) defaults to the mask's own spacing.
  *
- * Elongation, Flatness and the axis lengths follow PyRadiomics where it returns NaN: for a single-voxel ROI
- * the largest eigenvalue is 0 and both ratios are 0 / 0.
+ * Elongation and Flatness are NaN for a single-voxel ROI, as in PyRadiomics, because the largest eigenvalue
+ * is 0 and both ratios are 0 / 0.
  */
 export function computeShape(
   mask: ShapeMask,
@@ -115,7 +115,7 @@ function validateSpacing(spacing: Vec3): void {
   if (spacing.length !== 3 || !spacing.every((value) => Number.isFinite(value) && value > 0)) {
     throw new RadiomicsError(
       'GEOMETRY_MISMATCH',
-      `Shape features need a positive, finite voxel spacing; received [${spacing.join(', ')}] mm.`,
+      `Shape features need a positive, finite voxel spacing, but it is [${spacing.join(', ')}] mm.`,
       { details: { spacing: [...spacing] } },
     );
   }
