@@ -7,3 +7,6 @@ export * from './manifest';
 export * from './io';
 export * from './modelling';
 export * from './filters/wavelet';
+export * from './features';
+export * from './settings';
+export * from './extraction';

@@ -8,5 +8,5 @@ export * from './glrlm';
 export * from './glszm';
 export * from './gldm';
 export * from './ngtdm';
-export { EPSILON, pairwiseSum, sortedPercentile } from './numeric';
 export { eigenvalues } from './eigenvalues';
+export { computeShape } from './shape';

@@ -4,7 +4,7 @@
  */
 import { RadiomicsError } from '../errors';
 import type { Vec3 } from '../image/volume';
-import { discretise, type DiscretisationSettings } from './discretisation';
+import { discretise, type Discretisation, type DiscretisationSettings } from './discretisation';
 
 /** A (usually cropped) image block with its ROI mask, i fastest as in ImageVolume. */
 export interface FeatureInput {
@@ -52,11 +52,18 @@ export interface TextureRegion {
   readonly extent: Vec3;
 }
 
-/** Discretises the ROI and lays it on a padded grid. `roiValues` may be passed when already extracted. */
-export function buildTextureRegion(input: FeatureInput, settings: DiscretisationSettings, roiValues = roiIntensities(input)): TextureRegion {
+/**
+ * Discretises the ROI and lays it on a padded grid. `roiValues` and `discretisation` may be passed when the
+ * first-order features already computed them.
+ */
+export function buildTextureRegion(
+  input: FeatureInput,
+  settings: DiscretisationSettings,
+  roiValues = roiIntensities(input),
+  discretisation: Discretisation = discretise(roiValues, settings),
+): TextureRegion {
   const [nx, ny, nz] = input.size;
   const { mask } = input;
-  const discretisation = discretise(roiValues, settings);
   const px = nx + 2;
   const py = ny + 2;
   const pz = nz + 2;

@@ -1,0 +1,138 @@
+/**
+ * Runs the enabled feature classes on one image (original or a sub-band) over the prepared ROI, cropping to
+ * the ROI's bounding box first so that every loop touches only the voxels that matter.
+ */
+import type { ImageVolume, Vec3 } from '../image/volume';
+import { computeFirstOrder } from '../features/firstorder';
+import { computeGlcm } from '../features/glcm';
+import { computeGldm } from '../features/gldm';
+import { computeGlrlm } from '../features/glrlm';
+import { computeGlszm } from '../features/glszm';
+import { computeNgtdm } from '../features/ngtdm';
+import { discretise } from '../features/discretisation';
+import { buildTextureRegion, roiIntensities, type FeatureInput } from '../features/region';
+import { computeShape } from '../features/shape';
+import { DEFAULT_FEATURES, DEPRECATED_FEATURES, type ExtractionSettings, type FeatureClassName, type GeneralSettings } from '../settings';
+
+/** Inclusive voxel box of the non-zero voxels of a mask. */
+export function maskBoundingBox(mask: ImageVolume<Uint8Array>): { lower: Vec3; upper: Vec3 } {
+  const [nx, ny, nz] = mask.size;
+  const lower = [nx, ny, nz];
+  const upper = [-1, -1, -1];
+  let v = 0;
+  for (let k = 0; k < nz; k++) {
+    for (let j = 0; j < ny; j++) {
+      for (let i = 0; i < nx; i++, v++) {
+        if (!mask.data[v]) continue;
+        if (i < lower[0]) lower[0] = i;
+        if (i > upper[0]) upper[0] = i;
+        if (j < lower[1]) lower[1] = j;
+        if (j > upper[1]) upper[1] = j;
+        if (k < lower[2]) lower[2] = k;
+        if (k > upper[2]) upper[2] = k;
+      }
+    }
+  }
+  return { lower: lower as unknown as Vec3, upper: upper as unknown as Vec3 };
+}
+
+/** Copies the box out of a flat volume; the result is i-fastest like the input. */
+function cropArray<T extends Float64Array | Uint8Array>(data: T, size: Vec3, box: { lower: Vec3; upper: Vec3 }, make: (length: number) => T): T {
+  const cropped = [box.upper[0] - box.lower[0] + 1, box.upper[1] - box.lower[1] + 1, box.upper[2] - box.lower[2] + 1];
+  const out = make(cropped[0] * cropped[1] * cropped[2]);
+  let target = 0;
+  for (let k = 0; k < cropped[2]; k++) {
+    for (let j = 0; j < cropped[1]; j++) {
+      const source = box.lower[0] + size[0] * (box.lower[1] + j + size[1] * (box.lower[2] + k));
+      out.set(data.subarray(source, source + cropped[0]), target);
+      target += cropped[0];
+    }
+  }
+  return out;
+}
+
+/** The feature input of an image over a mask, cropped to the mask's bounding box. */
+export function croppedFeatureInput(image: Float64Array, mask: ImageVolume<Uint8Array>, box = maskBoundingBox(mask)): FeatureInput {
+  const size: Vec3 = [box.upper[0] - box.lower[0] + 1, box.upper[1] - box.lower[1] + 1, box.upper[2] - box.lower[2] + 1];
+  return {
+    image: cropArray(image, mask.size, box, (length) => new Float64Array(length)),
+    mask: cropArray(mask.data, mask.size, box, (length) => new Uint8Array(length)),
+    size,
+    spacing: mask.spacing,
+  };
+}
+
+/** Feature names enabled for a class: the listed ones, or every default feature when none is listed. */
+export function enabledFeatureNames(settings: ExtractionSettings, className: FeatureClassName): readonly string[] {
+  const listed = settings.featureClass[className];
+  if (listed === undefined) return [];
+  return listed ?? DEFAULT_FEATURES[className];
+}
+
+const TEXTURE_CLASSES = ['glcm', 'glrlm', 'glszm', 'gldm', 'ngtdm'] as const;
+
+/**
+ * Computes the enabled non-shape classes of one image and writes them as `<prefix>_<class>_<feature>`.
+ * `input` is the image cropped to the ROI box.
+ */
+export function computeIntensityClasses(
+  input: FeatureInput,
+  general: GeneralSettings,
+  settings: ExtractionSettings,
+  prefix: string,
+  output: Record<string, number>,
+): void {
+  const values = roiIntensities(input);
+  const discretisation = discretise(values, general);
+
+  const firstOrderNames = enabledFeatureNames(settings, 'firstorder');
+  if (firstOrderNames.length > 0) {
+    const firstOrder = computeFirstOrder(values, discretisation, input.spacing, general) as Record<string, number>;
+    for (const name of firstOrderNames) output[`${prefix}_firstorder_${name}`] = firstOrder[name];
+  }
+
+  const textureClasses = TEXTURE_CLASSES.filter((className) => enabledFeatureNames(settings, className).length > 0);
+  if (textureClasses.length === 0) return;
+  const region = buildTextureRegion(input, general, values, discretisation);
+  for (const className of textureClasses) {
+    const computed = computeTextureClass(className, region, general);
+    for (const name of enabledFeatureNames(settings, className)) output[`${prefix}_${className}_${name}`] = computed[name];
+  }
+}
+
+function computeTextureClass(
+  className: (typeof TEXTURE_CLASSES)[number],
+  region: ReturnType<typeof buildTextureRegion>,
+  general: GeneralSettings,
+): Record<string, number> {
+  switch (className) {
+    case 'glcm':
+      return computeGlcm(region, general);
+    case 'glrlm':
+      return computeGlrlm(region, general);
+    case 'glszm':
+      return computeGlszm(region, general);
+    case 'gldm':
+      return computeGldm(region, general);
+    case 'ngtdm':
+      return computeNgtdm(region, general);
+  }
+}
+
+/** Computes the enabled shape features of the shape mask as `original_shape_<feature>`. */
+export function computeShapeClass(shapeMask: ImageVolume<Uint8Array>, settings: ExtractionSettings, output: Record<string, number>): void {
+  const names = enabledFeatureNames(settings, 'shape');
+  if (names.length === 0) return;
+  const box = maskBoundingBox(shapeMask);
+  const input = croppedFeatureInput(new Float64Array(shapeMask.data.length), shapeMask, box);
+  const cropped: ImageVolume<Uint8Array> = {
+    size: input.size,
+    spacing: shapeMask.spacing,
+    origin: shapeMask.origin,
+    direction: shapeMask.direction,
+    data: input.mask as Uint8Array,
+  };
+  const includeDeprecated = names.some((name) => DEPRECATED_FEATURES.shape.includes(name));
+  const shape = computeShape(cropped, shapeMask.spacing, { includeDeprecated });
+  for (const name of names) output[`original_shape_${name}`] = shape[name];
+}

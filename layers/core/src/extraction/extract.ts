@@ -1,0 +1,130 @@
+/**
+ * The extraction API: which image types a parameter file enables, the features of one image type of a
+ * prepared lesion, and a whole extraction with provenance.
+ */
+import { createHash } from 'node:crypto';
+
+import corePackage from '../../package.json' with { type: 'json' };
+import { RadiomicsError } from '../errors';
+import type { ImageVolume, LabelVolume } from '../image/volume';
+import { applyWaveletSubBand, applyWaveletSubBands, waveletImageTypes, type WaveletOptions } from '../filters/wavelet';
+import { cropVolume, type BoundingBox } from '../roi';
+import { settingsForImageType, settingsHash, type ExtractionSettings } from '../settings';
+import { computeIntensityClasses, computeShapeClass, croppedFeatureInput, maskBoundingBox } from './compute';
+import { prepareRegion, type PreparedRegion } from './prepare';
+
+/** Version of the core library, recorded in every extraction's provenance. */
+export const CORE_VERSION: string = corePackage.version;
+
+/** Image type names in PyRadiomics spelling: 'original', then the wavelet sub-bands ('wavelet-LLH', …). */
+export function enabledImageTypes(settings: ExtractionSettings): string[] {
+  const types: string[] = [];
+  if (settings.imageType.Original) types.push('original');
+  if (settings.imageType.Wavelet) types.push(...waveletImageTypes(waveletOptions(settings)));
+  return types;
+}
+
+function waveletOptions(settings: ExtractionSettings): WaveletOptions {
+  const general = settingsForImageType(settings, 'Wavelet');
+  return { wavelet: general.wavelet, level: general.level, startLevel: general.start_level };
+}
+
+/** Features of one sub-band image given on the source grid of the prepared region. */
+function extractSubBand(prepared: PreparedRegion, settings: ExtractionSettings, name: string, subBand: ImageVolume<Float64Array>): Record<string, number> {
+  const onRegion = cropVolume(subBand, prepared.waveletSource.regionBox);
+  const output: Record<string, number> = {};
+  const input = croppedFeatureInput(onRegion.data, prepared.mask, maskBoundingBox(prepared.mask));
+  computeIntensityClasses(input, settingsForImageType(settings, 'Wavelet'), settings, name, output);
+  return output;
+}
+
+/**
+ * Features of one image type of a prepared lesion, keyed `<imageType>_<class>_<feature>`. Shape features are
+ * computed for 'original' only, as in PyRadiomics.
+ */
+export function extractImageType(prepared: PreparedRegion, settings: ExtractionSettings, imageType: string): Record<string, number> {
+  if (imageType === 'original') {
+    if (!settings.imageType.Original) {
+      throw new RadiomicsError('SETTINGS_INVALID', 'The Original image type is not enabled in the settings.');
+    }
+    const output: Record<string, number> = {};
+    computeShapeClass(prepared.shapeMask, settings, output);
+    const input = croppedFeatureInput(prepared.image.data, prepared.mask, maskBoundingBox(prepared.mask));
+    computeIntensityClasses(input, settingsForImageType(settings, 'Original'), settings, 'original', output);
+    return output;
+  }
+  if (!enabledImageTypes(settings).includes(imageType)) {
+    throw new RadiomicsError('SETTINGS_INVALID', `Image type "${imageType}" is not enabled; enabled: ${enabledImageTypes(settings).join(', ')}.`);
+  }
+  const subBand = applyWaveletSubBand(prepared.waveletSource.source, imageType, waveletOptions(settings));
+  return extractSubBand(prepared, settings, imageType, subBand.image);
+}
+
+export interface ExtractionProvenance {
+  readonly productVersion: string;
+  readonly settings: ExtractionSettings;
+  readonly settingsHash: string;
+  /** SHA-256 (hex) of the image voxel buffer as loaded, in its stored type. */
+  readonly imageHash: string;
+  /** SHA-256 (hex) of the label-map voxel buffer as loaded. */
+  readonly maskHash: string;
+  readonly label: number;
+  /** ROI voxels used by the intensity and texture classes (after resampling and re-segmentation). */
+  readonly roiVoxelCount: number;
+  /** ROI bounding box in the input image's voxel indices (i, j, k), inclusive. */
+  readonly boundingBox: BoundingBox;
+  readonly imageTypes: readonly string[];
+  /** Voxel spacing (mm) the features were computed at. */
+  readonly spacing: readonly number[];
+}
+
+export interface ExtractionResult {
+  readonly features: Record<string, number>;
+  readonly provenance: ExtractionProvenance;
+}
+
+export interface ExtractOptions {
+  /** Lesion label; defaults to the `label` setting. */
+  readonly label?: number;
+  /** Product version for the provenance; defaults to the core library version. */
+  readonly productVersion?: string;
+}
+
+/** SHA-256 of a typed array's bytes. */
+export function voxelBufferHash(data: ArrayBufferView): string {
+  return createHash('sha256').update(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)).digest('hex');
+}
+
+/** Every enabled feature of one lesion, sharing one wavelet decomposition between the sub-bands. */
+export function extractFeatures(
+  image: ImageVolume,
+  labelMap: LabelVolume | ImageVolume,
+  settings: ExtractionSettings,
+  options: ExtractOptions = {},
+): ExtractionResult {
+  const label = options.label ?? settings.setting.label;
+  const prepared = prepareRegion(image, labelMap, settings, label);
+  const imageTypes = enabledImageTypes(settings);
+  const features: Record<string, number> = {};
+  if (settings.imageType.Original) Object.assign(features, extractImageType(prepared, settings, 'original'));
+  if (settings.imageType.Wavelet) {
+    for (const subBand of applyWaveletSubBands(prepared.waveletSource.source, waveletOptions(settings))) {
+      Object.assign(features, extractSubBand(prepared, settings, subBand.name, subBand.image));
+    }
+  }
+  return {
+    features,
+    provenance: {
+      productVersion: options.productVersion ?? CORE_VERSION,
+      settings,
+      settingsHash: settingsHash(settings),
+      imageHash: voxelBufferHash(image.data),
+      maskHash: voxelBufferHash(labelMap.data),
+      label,
+      roiVoxelCount: prepared.roiVoxelCount,
+      boundingBox: prepared.roiBox,
+      imageTypes,
+      spacing: [...prepared.image.spacing],
+    },
+  };
+}

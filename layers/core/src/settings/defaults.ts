@@ -1,0 +1,33 @@
+import type { GeneralSettings } from './types';
+
+/** PyRadiomics 3.x defaults for every general setting this product reads. */
+export const DEFAULT_GENERAL_SETTINGS: GeneralSettings = {
+  label: 1,
+  binWidth: 25,
+  binCount: null,
+  voxelArrayShift: 0,
+  normalize: false,
+  normalizeScale: 1,
+  removeOutliers: null,
+  resampledPixelSpacing: null,
+  interpolator: 'sitkBSpline',
+  padDistance: 5,
+  preCrop: false,
+  resegmentRange: null,
+  resegmentMode: 'absolute',
+  resegmentShape: false,
+  force2D: false,
+  force2Ddimension: 0,
+  distances: [1],
+  symmetricalGLCM: true,
+  weightingNorm: null,
+  gldm_a: 0,
+  minimumROIDimensions: 2,
+  minimumROISize: null,
+  geometryTolerance: null,
+  correctMask: false,
+  additionalInfo: true,
+  wavelet: 'coif1',
+  level: 1,
+  start_level: 0,
+};
