@@ -1,0 +1,77 @@
+// Loading of the PyRadiomics baseline tables (rows = diagnostics and features, columns = test runs) and of the
+// run settings recorded in their diagnostics row.
+import { readFileSync } from 'node:fs';
+
+import { validateParams, type ExtractionSettings, type FeatureClassName } from '@radiomics/core';
+
+import { referencePath } from '../helpers/reference';
+
+export interface BaselineTable {
+  /** Column names such as 'brain1' or 'brain1_FBN'. */
+  readonly columns: string[];
+  /** Row name → one cell per column. */
+  readonly rows: Map<string, string[]>;
+}
+
+/** Splits one CSV line with double-quoted cells. */
+function splitCsvLine(line: string): string[] {
+  const cells: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let index = 0; index < line.length; index++) {
+    const char = line[index];
+    if (quoted) {
+      if (char === '"' && line[index + 1] === '"') {
+        cell += '"';
+        index++;
+      } else if (char === '"') {
+        quoted = false;
+      } else {
+        cell += char;
+      }
+    } else if (char === '"') {
+      quoted = true;
+    } else if (char === ',') {
+      cells.push(cell);
+      cell = '';
+    } else {
+      cell += char;
+    }
+  }
+  cells.push(cell);
+  return cells;
+}
+
+export function readBaselineTable(className: string): BaselineTable {
+  const text = readFileSync(referencePath('pyradiomics', 'data', 'baseline', `baseline_${className}.csv`), 'utf8');
+  const lines = text.split(/\r?\n/).filter((line) => line.length > 0);
+  const columns = splitCsvLine(lines[0]).slice(1);
+  const rows = new Map<string, string[]>();
+  for (const line of lines.slice(1)) {
+    const cells = splitCsvLine(line);
+    rows.set(cells[0], cells.slice(1));
+  }
+  return { columns, rows };
+}
+
+/** Converts a Python dict literal (as PyRadiomics writes its settings) to a JavaScript object. */
+export function parsePythonDict(literal: string): Record<string, unknown> {
+  const json = literal
+    .replace(/'/g, '"')
+    .replace(/\bTrue\b/g, 'true')
+    .replace(/\bFalse\b/g, 'false')
+    .replace(/\bNone\b/g, 'null');
+  return JSON.parse(json) as Record<string, unknown>;
+}
+
+/** Settings keys that describe the run but do not change feature values. */
+const IGNORED_KEYS = new Set(['additionalInfo']);
+
+/** The run's settings as an ExtractionSettings with Original only and the given classes. */
+export function baselineSettings(recorded: Record<string, unknown>, classes: readonly FeatureClassName[]): ExtractionSettings {
+  const setting = Object.fromEntries(Object.entries(recorded).filter(([key]) => !IGNORED_KEYS.has(key)));
+  return validateParams(
+    { setting, imageType: { Original: {} }, featureClass: Object.fromEntries(classes.map((name) => [name, null])) },
+    'baseline settings',
+  );
+}
