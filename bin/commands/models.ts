@@ -7,8 +7,7 @@ import type { Command } from 'commander';
 import { RadiomicsError } from '@radiomics/core';
 import { extractReportFigures, parseModelArtifact, publishModel } from '@radiomics/core/rescoring';
 
-import { openLocalStore } from '../../local/local-context';
-import { DEFAULT_STORE_DIR, printRescoreSummary, runLocalRescore, type LocalRescoreOptions } from './rescore';
+import { DEFAULT_STORE_DIR, openResultsStore, printRescoreSummary, runLocalRescore } from './rescore';
 
 /** The training report written next to an artifact: models/x.json → models/x.report.html. */
 function defaultReportPath(artifactPath: string): string {
@@ -41,7 +40,7 @@ export function registerModels(program: Command): void {
       const figures = existsSync(reportPath) ? extractReportFigures(readFileSync(reportPath, 'utf8')) : [];
 
       const storeDir = resolve(options.store);
-      const local = openLocalStore({ storeDir });
+      const local = openResultsStore(storeDir);
       try {
         const published = await publishModel({ store: local.results, blobs: local.blobs, model: publishable, artifactText, figures });
         if (!options.json) {
@@ -56,7 +55,7 @@ export function registerModels(program: Command): void {
           return;
         }
         const summary = await runLocalRescore({
-          results: local.results as LocalRescoreOptions['results'],
+          results: local.results,
           blobs: local.blobs,
           storeDir,
           modelVersion: published.record.version,
@@ -76,7 +75,7 @@ export function registerModels(program: Command): void {
     .option('--store <dir>', 'local store folder', DEFAULT_STORE_DIR)
     .option('--json', 'print one JSON object per version')
     .action(async (options: { store: string; json?: boolean }) => {
-      const local = openLocalStore({ storeDir: resolve(options.store) });
+      const local = openResultsStore(resolve(options.store));
       try {
         const [records, active] = await Promise.all([local.results.listModels(), local.results.getActiveModel()]);
         const sorted = [...records].sort((a, b) => b.publishedAt.localeCompare(a.publishedAt));
@@ -98,7 +97,7 @@ export function registerModels(program: Command): void {
     .argument('<version>', 'published model version')
     .option('--store <dir>', 'local store folder', DEFAULT_STORE_DIR)
     .action(async (version: string, options: { store: string }) => {
-      const local = openLocalStore({ storeDir: resolve(options.store) });
+      const local = openResultsStore(resolve(options.store));
       try {
         if (!(await local.results.getModel(version))) throw new RadiomicsError('MODEL_NOT_FOUND', `Model version ${version} is not published in this store.`);
         await local.results.setActiveModel(version);

@@ -17,9 +17,34 @@ import {
   type RescoreSummary,
 } from '@radiomics/core/rescoring';
 
-import { openLocalStore } from '../../local/local-context';
+import { FolderBlobStore } from '../../local/folder-blob-store';
+import { JsonLinesNotifier } from '../../local/json-lines-notifier';
+import { SqliteResultStore } from '../../local/sqlite-result-store';
 
 export const DEFAULT_STORE_DIR = '.radiomics';
+
+export interface ResultsStoreHandle {
+  readonly results: SqliteResultStore;
+  readonly blobs: FolderBlobStore;
+  readonly notifier: JsonLinesNotifier;
+  close(): void;
+}
+
+/**
+ * Opens the result store, blob folder and notification file of a local store folder, in the layout that
+ * `radiomics run` writes (results.sqlite, blobs/, notifications.jsonl). The dashboard commands need no
+ * extraction parameters, so they open these directly rather than the whole pipeline context.
+ */
+export function openResultsStore(storeDir: string): ResultsStoreHandle {
+  mkdirSync(storeDir, { recursive: true });
+  const results = new SqliteResultStore(join(storeDir, 'results.sqlite'));
+  return {
+    results,
+    blobs: new FolderBlobStore(join(storeDir, 'blobs')),
+    notifier: new JsonLinesNotifier(join(storeDir, 'notifications.jsonl')),
+    close: () => results.close(),
+  };
+}
 
 /** Checkpoint kept as a JSON file in the store folder, so an interrupted run resumes where it stopped. */
 export class FileCheckpoint implements RescoreCheckpoint {
@@ -121,10 +146,10 @@ export function registerRescore(program: Command): void {
     .option('--json', 'print the summary as one JSON object')
     .action(async (options: { model?: string; store: string; pageSize: number; json?: boolean }) => {
       const storeDir = resolve(options.store);
-      const local = openLocalStore({ storeDir });
+      const local = openResultsStore(storeDir);
       try {
         const summary = await runLocalRescore({
-          results: local.results as LocalRescoreOptions['results'],
+          results: local.results,
           blobs: local.blobs,
           storeDir,
           modelVersion: options.model,

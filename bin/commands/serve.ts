@@ -6,9 +6,8 @@ import type { Command } from 'commander';
 import { RadiomicsError } from '@radiomics/core';
 import { loadOrRenderPreview } from '@radiomics/core/preview';
 
-import { openLocalStore } from '../../local/local-context';
 import { createAccessToken, ensureWebBuild, startDashboardServer, WEB_ROOT } from '../../local/server';
-import { DEFAULT_STORE_DIR } from './rescore';
+import { DEFAULT_STORE_DIR, openResultsStore } from './rescore';
 
 function parsePort(value: string): number {
   const port = Number(value);
@@ -30,7 +29,7 @@ export function registerServe(program: Command): void {
       const build = await ensureWebBuild(WEB_ROOT, { force: options.rebuild === true });
       if (build.built) console.error('Built the dashboard page into web/dist.');
 
-      const local = openLocalStore({ storeDir: resolve(options.store) });
+      const local = openResultsStore(resolve(options.store));
       const token = createAccessToken();
       const server = await startDashboardServer({
         store: local.results,
