@@ -4,3 +4,14 @@ export { readNrrd, type ReadNrrdOptions } from './nrrd';
 export * from '../geometry';
 export * from '../roi';
 export * from '../resample';
+export { isPart10, parseDicomFile, type DataSet } from './dicom/dataset';
+export { prepareDicomCodecs } from './dicom/pixels';
+export {
+  dicomSeriesOf,
+  loadDicomSeries,
+  loadDicomSeriesAsync,
+  type DicomInputFile,
+  type DicomSeriesInfo,
+  type LoadDicomSeriesOptions,
+  type LoadedDicomSeries,
+} from './dicom/series';
