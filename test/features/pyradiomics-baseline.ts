@@ -5,41 +5,13 @@ import { readFileSync } from 'node:fs';
 import { validateParams, type ExtractionSettings, type FeatureClassName } from '@radiomics/core';
 
 import { referencePath } from '../helpers/reference';
+import { splitCsvLine } from './csv';
 
 export interface BaselineTable {
   /** Column names such as 'brain1' or 'brain1_FBN'. */
   readonly columns: string[];
   /** Row name → one cell per column. */
   readonly rows: Map<string, string[]>;
-}
-
-/** Splits one CSV line with double-quoted cells. */
-function splitCsvLine(line: string): string[] {
-  const cells: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let index = 0; index < line.length; index++) {
-    const char = line[index];
-    if (quoted) {
-      if (char === '"' && line[index + 1] === '"') {
-        cell += '"';
-        index++;
-      } else if (char === '"') {
-        quoted = false;
-      } else {
-        cell += char;
-      }
-    } else if (char === '"') {
-      quoted = true;
-    } else if (char === ',') {
-      cells.push(cell);
-      cell = '';
-    } else {
-      cell += char;
-    }
-  }
-  cells.push(cell);
-  return cells;
 }
 
 export function readBaselineTable(className: string): BaselineTable {

@@ -37,12 +37,14 @@ export function discretise(values: Float64Array, settings: DiscretisationSetting
   }
   let min = Infinity;
   let max = -Infinity;
+  let finite = true;
   for (let i = 0; i < values.length; i++) {
     const value = values[i];
     if (value < min) min = value;
     if (value > max) max = value;
+    if (value - value !== 0) finite = false; // NaN or ±infinity
   }
-  if (!Number.isFinite(min) || !Number.isFinite(max)) {
+  if (!finite) {
     throw new RadiomicsError('DATA_INVALID', 'The ROI contains non-finite intensities (NaN or infinity); they cannot be binned.');
   }
 
