@@ -1,6 +1,6 @@
 /**
  * Writes a SYNTHETIC cohort (made-up patients, lesions, features and RECIST labels) for the bundled demo
- * model. Nothing here comes from a real patient; the values are drawn from distributions centred on
+ * model. Nothing here comes from a real patient. The values are drawn from distributions centred on
  * plausible PyRadiomics values for contrast-enhanced chest CT lung metastases (study protocol settings).
  *
  * Usage: npx tsx scripts/make-synthetic-cohort.ts [--seed 20260101] [--patients 120] [--out models/synthetic-cohort]

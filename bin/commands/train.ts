@@ -6,7 +6,7 @@ import { basename, extname, join } from 'node:path';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 
-import { joinFeaturesAndLabels, RadiomicsError, renderTrainingReport, resolveTrainingConfig, trainModel } from '@radiomics/core';
+import { joinFeaturesAndLabels, loadParamsFile, RadiomicsError, renderTrainingReport, resolveTrainingConfig, settingsHash, trainModel } from '@radiomics/core';
 
 import { PRODUCT_VERSION } from '../version';
 
@@ -14,8 +14,9 @@ interface TrainOptions {
   features: string;
   labels: string;
   config?: string;
+  params?: string;
   out: string;
-  version?: string;
+  modelVersion?: string;
   seed?: string;
   splitBy?: string;
   synthetic?: boolean;
@@ -40,7 +41,7 @@ function readConfig(path: string): unknown {
 function buildConfig(options: TrainOptions): ReturnType<typeof resolveTrainingConfig> {
   const fromFile = options.config ? readConfig(options.config) : {};
   const overrides: Record<string, unknown> = { ...(fromFile as Record<string, unknown>) };
-  if (options.version) overrides.version = options.version;
+  if (options.modelVersion) overrides.version = options.modelVersion;
   if (options.seed !== undefined) overrides.seed = Number(options.seed);
   if (options.synthetic) overrides.synthetic = true;
   if (options.splitBy) {
@@ -57,8 +58,9 @@ export function registerTrain(program: Command): void {
     .requiredOption('--features <file>', 'feature table CSV as "radiomics extract" writes it (a lesion id column and PyRadiomics feature columns)')
     .requiredOption('--labels <file>', 'label CSV with lesionId, patientId, label (1/0 or progression/non-progression) and optional covariates such as age and sex')
     .option('--config <file>', 'training configuration (YAML or JSON); docs/modelling.md lists the keys')
+    .option('--params <file>', 'PyRadiomics parameter file the features were extracted with; its settings hash is recorded so scoring can check it')
     .requiredOption('--out <dir>', 'output folder for <version>.json, the report, the evaluation and the predictions')
-    .option('--version <id>', 'model version written into the artifact (overrides the configuration)')
+    .option('--model-version <id>', 'model version written into the artifact and used as the file name stem (overrides the configuration)')
     .option('--seed <n>', 'seed of the split, folds, bootstrap and seeded classifiers (overrides the configuration)')
     .option('--split-by <unit>', 'split unit: patient (default), lesion, or both (split by the configured unit and report the other too)')
     .option('--synthetic', 'mark the model as trained on synthetic data (never for clinical use)')
@@ -72,10 +74,12 @@ export function registerTrain(program: Command): void {
         featuresSource: basename(options.features),
         labelsSource: basename(options.labels),
       });
+      const settings = options.params ? loadParamsFile(options.params) : undefined;
       const result = trainModel(dataset, config, {
         productVersion: PRODUCT_VERSION,
         inputs: { features: basename(options.features), labels: basename(options.labels) },
         createdAt: options.createdAt,
+        ...(settings ? { settingsHash: settingsHash(settings), extractionSettings: { source: basename(options.params!), ...settings } as Record<string, unknown> } : {}),
       });
 
       mkdirSync(options.out, { recursive: true });

@@ -74,10 +74,10 @@ export function joinFeaturesAndLabels(featuresText: string, labelsText: string, 
     .map((name, index) => ({ name, index }))
     .filter(({ name }) => PYRADIOMICS_FEATURE_PATTERN.test(name));
   if (options.featureNames) {
-    const wanted = options.featureNames;
-    const absent = wanted.filter((name) => !features.header.includes(name));
+    const requested = options.featureNames;
+    const absent = requested.filter((name) => !features.header.includes(name));
     if (absent.length > 0) throw new RadiomicsError('DATA_INVALID', `${featuresSource}: requested features are absent: ${absent.join(', ')}.`);
-    featureColumns = wanted.map((name) => ({ name, index: features.header.indexOf(name) }));
+    featureColumns = requested.map((name) => ({ name, index: features.header.indexOf(name) }));
   }
   if (featureColumns.length === 0) {
     throw new RadiomicsError('DATA_INVALID', `${featuresSource}: no PyRadiomics feature columns (names like original_firstorder_Mean).`);

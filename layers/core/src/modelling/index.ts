@@ -11,3 +11,5 @@ export * from './split';
 export * from './training';
 export { chiSquareSurvival, normalCdf, normalQuantile, studentTTwoSidedP } from './statistics';
 export * from './report';
+export * from './recist';
+export * from './evaluate';

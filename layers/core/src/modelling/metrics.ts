@@ -1,7 +1,7 @@
 /**
  * Binary classifier evaluation: ROC curve and AUC, the Youden-index cut-off, confusion matrix and rates,
  * DeLong and bootstrap confidence intervals of the AUC, decision-curve analysis, calibration and the Brier
- * score. Labels are 1 for the positive class (progression) and 0 otherwise; a case is predicted positive
+ * score. Labels are 1 for the positive class (progression) and 0 otherwise. A case is predicted positive
  * when its score is greater than or equal to the threshold.
  */
 import { RadiomicsError } from '../errors';

@@ -1,8 +1,8 @@
 /**
- * The training pipeline: stratified 7:3 split (by patient by default), then on the training part only
- * z-score standardisation, the variance filter, optional univariate and multivariable logistic filters and
- * recursive feature elimination to a fixed or cross-validated size; then six classifiers are fitted and
- * compared, one is kept by the configured rule (the decision tree by default, as in the study), its Youden
+ * The training pipeline. A stratified 7:3 split (by patient by default) comes first. On the training part only
+ * come z-score standardisation, the variance filter, optional univariate and multivariable logistic filters,
+ * and recursive feature elimination to a fixed or cross-validated size. Six classifiers are then fitted and
+ * compared, and one is kept by the configured rule (the decision tree by default, as in the study). Its Youden
  * cut-off is chosen on the training scores, and both parts are evaluated.
  */
 import { RadiomicsError } from '../errors';
@@ -168,7 +168,7 @@ export function fitFeatureSelection(rows: number[][], labels: number[], config: 
   };
 }
 
-/** The `count` features RFE keeps, as candidate column indices in increasing order. */
+/** Returns the `count` features RFE keeps, as candidate column indices in increasing order. */
 export function selectedFeatures(selection: FeatureSelection, count: number): number[] {
   const order = selection.eliminationOrder;
   return order.slice(Math.max(0, order.length - count)).sort((a, b) => a - b);
@@ -262,7 +262,7 @@ export function trainModel(dataset: Dataset, configInput: TrainingConfig, contex
   const trainLabels = split.train.map((i) => cases[i].label);
   const testRows = split.test.map((i) => cases[i].values);
   const testLabels = split.test.map((i) => cases[i].label);
-  if (!hasBothClasses(trainLabels)) throw new RadiomicsError('DATA_INVALID', 'The training part holds one class only; add cases or change the seed.');
+  if (!hasBothClasses(trainLabels)) throw new RadiomicsError('DATA_INVALID', 'The training part contains one class only; add cases or change the seed.');
 
   const selection = fitFeatureSelection(trainRows, trainLabels, config);
   const trainGroups = split.train.map((i) => cases[i].patientId);
