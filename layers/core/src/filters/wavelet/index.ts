@@ -15,10 +15,12 @@
  *   `precision` follows that rule unless set.
  */
 import { RadiomicsError } from '../../errors';
-import type { ImageVolume, Vec3, VoxelArray } from '../../image/volume';
+import { indexToPhysical, type ImageVolume, type Vec3, type VoxelArray } from '../../image/volume';
 import { cropVolume, padBoundingBox, type BoundingBox } from '../../roi';
 import { getFilterBank, type WaveletFilterBank } from './filter-banks';
-import { convolveAxis, type Dimensions, type WorkArray } from './periodic-convolution';
+import { convolveAxis, type Block, type BlockRange } from './periodic-convolution';
+
+type Dimensions = readonly [number, number, number];
 
 export { getFilterBank, listWavelets, type WaveletFilterBank } from './filter-banks';
 
@@ -37,6 +39,12 @@ export interface WaveletOptions {
    * and PyRadiomics' values are wanted.
    */
   readonly precision?: WaveletPrecision;
+  /**
+   * The voxels to return, as an inclusive box of the image's voxel indices (default: the whole image). The
+   * transform still covers the whole image, so the values equal those of the whole-image transform; only
+   * the voxels these depend on are computed. The sub-bands lie on the box's grid.
+   */
+  readonly box?: BoundingBox;
 }
 
 export interface WaveletSubBand {
@@ -141,21 +149,25 @@ export function waveletSupport(options: WaveletOptions = {}): { before: number; 
 /** Computes every sub-band of the image, sharing the 1-D passes between sub-bands. */
 export function applyWaveletSubBands(image: ImageVolume, options: WaveletOptions = {}): WaveletSubBand[] {
   const resolved = resolveOptions(options, image.data);
-  const work = new WorkVolume(image, resolved);
+  const work = new WaveletComputation(image, resolved, options.box);
+  const levels = resolved.startLevel + resolved.level;
+  const ranges = work.levelOutputRanges(levels);
 
-  let approximation = work.padded;
-  for (let skipped = 0; skipped < resolved.startLevel; skipped++) approximation = work.filter(approximation, 'LLL');
+  let approximation = work.paddedInput(work.expand(ranges[0]));
+  for (let skipped = 0; skipped < resolved.startLevel; skipped++) {
+    approximation = work.filter(approximation, 'LLL', ranges[skipped]);
+  }
 
   const subBands: WaveletSubBand[] = [];
   for (let index = 1; index <= resolved.level; index++) {
-    const bands = work.filterAll(approximation);
+    const bands = work.filterAll(approximation, ranges[resolved.startLevel + index - 1]);
     for (const letters of DETAIL_LETTERS) {
-      subBands.push({ name: `${levelPrefix(index)}${letters}`, image: work.trim(bands.get(letters)!) });
+      subBands.push({ name: `${levelPrefix(index)}${letters}`, image: work.toVolume(bands.get(letters)!) });
     }
     approximation = bands.get('LLL')!;
   }
 
-  subBands.push({ name: `${levelPrefix(resolved.level)}LLL`, image: work.trim(approximation) });
+  subBands.push({ name: `${levelPrefix(resolved.level)}LLL`, image: work.toVolume(approximation) });
   return subBands;
 }
 
@@ -163,13 +175,14 @@ export function applyWaveletSubBands(image: ImageVolume, options: WaveletOptions
 export function applyWaveletSubBand(image: ImageVolume, name: string, options: WaveletOptions = {}): WaveletSubBand {
   const resolved = resolveOptions(options, image.data);
   const { index, letters } = parseSubBandName(name, resolved.level);
-  const work = new WorkVolume(image, resolved);
+  const work = new WaveletComputation(image, resolved, options.box);
+  const levels = resolved.startLevel + index;
+  const ranges = work.levelOutputRanges(levels);
 
-  let approximation = work.padded;
-  const levelsBefore = resolved.startLevel + index - 1;
-  for (let skipped = 0; skipped < levelsBefore; skipped++) approximation = work.filter(approximation, 'LLL');
+  let approximation = work.paddedInput(work.expand(ranges[0]));
+  for (let skipped = 0; skipped < levels - 1; skipped++) approximation = work.filter(approximation, 'LLL', ranges[skipped]);
 
-  return { name, image: work.trim(work.filter(approximation, letters)) };
+  return { name, image: work.toVolume(work.filter(approximation, letters, ranges[levels - 1])) };
 }
 
 /**
@@ -197,49 +210,27 @@ export function planWaveletRegion(
 }
 
 /**
- * Computes every sub-band for one ROI, transforming the smallest box that provably gives PyRadiomics' values
- * inside the ROI bounding box (see planWaveletRegion). The sub-bands lie on the grid of the returned box.
+ * One transform of one image: the padded grid, the filters, and the blocks each pass must compute so that
+ * the requested box comes out right.
  */
-export function applyWaveletSubBandsAroundRoi(
-  image: ImageVolume,
-  roiBox: BoundingBox,
-  options: WaveletOptions & { readonly padDistance?: number } = {},
-): { box: BoundingBox; cropped: boolean; subBands: WaveletSubBand[] } {
-  const plan = planWaveletRegion(image.size, roiBox, options);
-  const source = plan.cropped ? cropVolume(image, plan.box) : image;
-  return { ...plan, subBands: applyWaveletSubBands(source, withPrecision(options, image.data)) };
-}
-
-/** Computes one named sub-band for one ROI, like applyWaveletSubBandsAroundRoi. */
-export function applyWaveletSubBandAroundRoi(
-  image: ImageVolume,
-  roiBox: BoundingBox,
-  name: string,
-  options: WaveletOptions & { readonly padDistance?: number } = {},
-): { box: BoundingBox; cropped: boolean; subBand: WaveletSubBand } {
-  const plan = planWaveletRegion(image.size, roiBox, options);
-  const source = plan.cropped ? cropVolume(image, plan.box) : image;
-  return { ...plan, subBand: applyWaveletSubBand(source, name, withPrecision(options, image.data)) };
-}
-
-function withPrecision(options: WaveletOptions, data: VoxelArray): WaveletOptions {
-  return { ...options, precision: options.precision ?? (data instanceof Float32Array ? 'float32' : 'float64') };
-}
-
-/** The padded working copy of one image and the 1-D passes over it. */
-class WorkVolume {
-  readonly padded: WorkArray;
+class WaveletComputation {
+  /** Size of the working grid: each odd image dimension plus one wrap-around voxel. */
   readonly dims: Dimensions;
   private readonly source: ImageVolume;
+  private readonly box: BlockRange;
   private readonly lowPass: ArrayLike<number>;
   private readonly highPass: ArrayLike<number>;
   private readonly float32: boolean;
+  private readonly before: number;
+  private readonly after: number;
 
-  constructor(image: ImageVolume, options: ResolvedOptions) {
+  constructor(image: ImageVolume, options: ResolvedOptions, box: BoundingBox | undefined) {
     this.source = image;
     this.float32 = options.precision === 'float32';
     this.lowPass = this.float32 ? options.bank.decLoFloat32 : options.bank.decLo;
     this.highPass = this.float32 ? options.bank.decHiFloat32 : options.bank.decHi;
+    this.after = options.bank.decLo.length / 2;
+    this.before = this.after - 1;
 
     const [nx, ny, nz] = image.size;
     if (image.data.length !== nx * ny * nz || nx < 1 || ny < 1 || nz < 1) {
@@ -247,72 +238,128 @@ class WorkVolume {
         details: { size: image.size, length: image.data.length },
       });
     }
-
     this.dims = [nx + (nx % 2), ny + (ny % 2), nz + (nz % 2)];
-    this.padded = this.allocate();
-    this.padWrapAround(image.data);
+    this.box = validateBox(box ?? { lower: [0, 0, 0], upper: [nx - 1, ny - 1, nz - 1] }, image.size);
   }
 
-  private allocate(): WorkArray {
-    const count = this.dims[0] * this.dims[1] * this.dims[2];
-    return this.float32 ? new Float32Array(count) : new Float64Array(count);
+  /**
+   * The range each level's outputs must cover, first level first: the last level needs only the requested
+   * box, and every earlier level the inputs of the next one.
+   */
+  levelOutputRanges(levels: number): BlockRange[] {
+    const ranges: BlockRange[] = [this.box];
+    while (ranges.length < levels) ranges.unshift(this.expand(ranges[0]));
+    return ranges;
   }
 
-  /** Copies the image into the padded grid; an odd dimension's extra voxel repeats the first (index 0). */
-  private padWrapAround(data: VoxelArray): void {
+  /** The inputs one level needs for `range`: o − (F/2 − 1) … o + F/2 on each axis, or the whole axis if that wraps. */
+  expand(range: BlockRange): BlockRange {
+    const start: number[] = [];
+    const size: number[] = [];
+    for (let axis = 0; axis < 3; axis++) {
+      const first = range.start[axis] - this.before;
+      const last = range.start[axis] + range.size[axis] - 1 + this.after;
+      const whole = first < 0 || last > this.dims[axis] - 1;
+      start.push(whole ? 0 : first);
+      size.push(whole ? this.dims[axis] : last - first + 1);
+    }
+    return { start: [start[0], start[1], start[2]], size: [size[0], size[1], size[2]] };
+  }
+
+  private allocate(range: BlockRange): Block {
+    const count = range.size[0] * range.size[1] * range.size[2];
+    return { range, data: this.float32 ? new Float32Array(count) : new Float64Array(count) };
+  }
+
+  /** The image on `range` of the padded grid; an odd dimension's extra voxel repeats the first (index 0). */
+  paddedInput(range: BlockRange): Block {
+    const block = this.allocate(range);
     const [nx, ny, nz] = this.source.size;
-    const [px, py, pz] = this.dims;
-    for (let k = 0; k < pz; k++) {
-      const sk = k % nz;
-      for (let j = 0; j < py; j++) {
-        const sj = j % ny;
-        const from = nx * (sj + ny * sk);
-        const to = px * (j + py * k);
-        for (let i = 0; i < nx; i++) this.padded[to + i] = data[from + i];
-        if (px > nx) this.padded[to + nx] = data[from];
+    const [sx, sy, sz] = range.size;
+    const [x0, y0, z0] = range.start;
+    const data = this.source.data;
+    let target = 0;
+    for (let k = 0; k < sz; k++) {
+      const sourceK = (z0 + k) % nz;
+      for (let j = 0; j < sy; j++) {
+        const row = nx * ((y0 + j) % ny + ny * sourceK);
+        for (let i = 0; i < sx; i++) block.data[target++] = data[row + ((x0 + i) % nx)];
       }
     }
+    return block;
   }
 
-  private pass(input: WorkArray, axis: 0 | 1 | 2, letter: string): WorkArray {
-    const output = this.allocate();
-    convolveAxis(input, output, this.dims, axis, letter === 'L' ? this.lowPass : this.highPass);
+  private pass(input: Block, axis: 0 | 1 | 2, letter: string, range: BlockRange): Block {
+    const output = this.allocate(range);
+    convolveAxis(input, output, this.dims[axis], axis, letter === 'L' ? this.lowPass : this.highPass);
     return output;
   }
 
-  /** One sub-band of one level: letters give the filter along x, y and z. */
-  filter(input: WorkArray, letters: string): WorkArray {
-    const alongX = this.pass(input, 0, letters[0]);
-    const alongY = this.pass(alongX, 1, letters[1]);
-    return this.pass(alongY, 2, letters[2]);
+  /** One sub-band of one level on `range`: letters give the filter along x, y and z. */
+  filter(input: Block, letters: string, range: BlockRange): Block {
+    const alongX = this.pass(input, 0, letters[0], alongXRange(input.range, range));
+    const alongY = this.pass(alongX, 1, letters[1], alongYRange(input.range, range));
+    return this.pass(alongY, 2, letters[2], range);
   }
 
-  /** All eight sub-bands of one level, sharing the x and y passes. */
-  filterAll(input: WorkArray): Map<string, WorkArray> {
-    const bands = new Map<string, WorkArray>();
+  /** All eight sub-bands of one level on `range`, sharing the x and y passes. */
+  filterAll(input: Block, range: BlockRange): Map<string, Block> {
+    const bands = new Map<string, Block>();
     for (const x of ['L', 'H']) {
-      const alongX = this.pass(input, 0, x);
+      const alongX = this.pass(input, 0, x, alongXRange(input.range, range));
       for (const y of ['L', 'H']) {
-        const alongY = this.pass(alongX, 1, y);
-        for (const z of ['L', 'H']) bands.set(x + y + z, this.pass(alongY, 2, z));
+        const alongY = this.pass(alongX, 1, y, alongYRange(input.range, range));
+        for (const z of ['L', 'H']) bands.set(x + y + z, this.pass(alongY, 2, z, range));
       }
     }
     return bands;
   }
 
-  /** Removes the wrap-around padding and returns a float64 volume on the source image's grid. */
-  trim(band: WorkArray): ImageVolume<Float64Array> {
-    const [nx, ny, nz] = this.source.size;
-    const [px, py] = this.dims;
-    const data = new Float64Array(nx * ny * nz);
-    for (let k = 0; k < nz; k++) {
-      for (let j = 0; j < ny; j++) {
-        const from = px * (j + py * k);
-        const to = nx * (j + ny * k);
-        for (let i = 0; i < nx; i++) data[to + i] = band[from + i];
+  /** The requested box of a block as a float64 volume placed where the box lies in space. */
+  toVolume(block: Block): ImageVolume<Float64Array> {
+    const box = this.box;
+    const [bx, by, bz] = box.size;
+    const [sx, sy] = block.range.size;
+    const dx = box.start[0] - block.range.start[0];
+    const dy = box.start[1] - block.range.start[1];
+    const dz = box.start[2] - block.range.start[2];
+    const data = new Float64Array(bx * by * bz);
+    let target = 0;
+    for (let k = 0; k < bz; k++) {
+      for (let j = 0; j < by; j++) {
+        const row = dx + sx * (dy + j + sy * (dz + k));
+        for (let i = 0; i < bx; i++) data[target++] = block.data[row + i];
       }
     }
-    const { size, spacing, origin, direction } = this.source;
-    return { size, spacing, origin, direction, data };
+
+    const { spacing, direction } = this.source;
+    const origin = indexToPhysical(this.source, box.start[0], box.start[1], box.start[2]);
+    return { size: [bx, by, bz], spacing, origin, direction, data };
   }
+}
+
+/** The x pass computes the output's x range over the input's y and z ranges. */
+function alongXRange(input: BlockRange, output: BlockRange): BlockRange {
+  return { start: [output.start[0], input.start[1], input.start[2]], size: [output.size[0], input.size[1], input.size[2]] };
+}
+
+/** The y pass computes the output's x and y ranges over the input's z range. */
+function alongYRange(input: BlockRange, output: BlockRange): BlockRange {
+  return { start: [output.start[0], output.start[1], input.start[2]], size: [output.size[0], output.size[1], input.size[2]] };
+}
+
+function validateBox(box: BoundingBox, size: Vec3): BlockRange {
+  for (let axis = 0; axis < 3; axis++) {
+    const lower = box.lower[axis];
+    const upper = box.upper[axis];
+    if (!Number.isInteger(lower) || !Number.isInteger(upper) || lower < 0 || upper >= size[axis] || lower > upper) {
+      throw new RadiomicsError('INTERNAL_ERROR', `Wavelet output box [${box.lower.join(', ')}] – [${box.upper.join(', ')}] does not fit the image of size ${size.join(' × ')}.`, {
+        details: { box, size },
+      });
+    }
+  }
+  return {
+    start: [box.lower[0], box.lower[1], box.lower[2]],
+    size: [box.upper[0] - box.lower[0] + 1, box.upper[1] - box.lower[1] + 1, box.upper[2] - box.lower[2] + 1],
+  };
 }

@@ -12,30 +12,49 @@
  * by j = i − N + 1 … F − 1.
  *
  * Float64 work adds products as JavaScript numbers. Float32 work rounds every product and every partial sum
- * to float32, as C float arithmetic on x86-64 without fused multiply-add does; a float32 sum computed in
+ * to float32, as C float arithmetic on x86-64 without fused multiply-add does. A float32 sum computed in
  * float64 and rounded once is exactly the float32 sum, because 53 ≥ 2 · 24 + 2.
+ *
+ * Volumes are handled as blocks: a box of the (padded) grid stored with x fastest. A pass reads an input
+ * block and writes an output block that covers the same range on the other two axes and the requested
+ * range on the filtered axis, so only the voxels a caller needs are computed.
  */
 
 export type WorkArray = Float64Array | Float32Array;
 
-/** For each output index, the filter coefficients and input indices of its terms, in summation order. */
+/** A box of the working grid: first index and number of voxels along x, y and z. */
+export interface BlockRange {
+  readonly start: readonly [number, number, number];
+  readonly size: readonly [number, number, number];
+}
+
+export interface Block {
+  readonly range: BlockRange;
+  readonly data: WorkArray;
+}
+
+/** For each output position, its coefficients and its input positions (local to the input block), in summation order. */
 interface TapTable {
-  readonly length: number;
   readonly taps: number;
   readonly coefficient: Float64Array;
   readonly inputIndex: Int32Array;
+  /** 1 where the inputs are consecutive and descending in the ascending-j order, so the plain filter applies. */
+  readonly contiguous: Uint8Array;
 }
 
-function buildTapTable(filter: ArrayLike<number>, length: number): TapTable {
+/**
+ * Builds the tap table for `outputCount` outputs starting at `outputStart` on an axis of length `length`,
+ * reading from an input block that starts at `inputStart` on that axis.
+ */
+function buildTapTable(filter: ArrayLike<number>, length: number, outputStart: number, outputCount: number, inputStart: number, inputCount: number): TapTable {
   const taps = filter.length;
   const half = taps >> 1;
-  const coefficient = new Float64Array(length * taps);
-  const inputIndex = new Int32Array(length * taps);
+  const coefficient = new Float64Array(outputCount * taps);
+  const inputIndex = new Int32Array(outputCount * taps);
+  const contiguous = new Uint8Array(outputCount);
 
-  const wrap = (index: number): number => ((index % length) + length) % length;
-
-  for (let o = 0; o < length; o++) {
-    const i = o + half;
+  for (let n = 0; n < outputCount; n++) {
+    const i = outputStart + n + half;
     const order: number[] = [];
     if (i < length) {
       for (let j = 0; j < taps; j++) order.push(j);
@@ -44,129 +63,183 @@ function buildTapTable(filter: ArrayLike<number>, length: number): TapTable {
       for (let j = i - length + 1; j < taps; j++) order.push(j);
     }
 
+    let consecutive = i < length;
     for (let t = 0; t < taps; t++) {
       const j = order[t];
-      coefficient[o * taps + t] = filter[j];
-      inputIndex[o * taps + t] = wrap(i - j);
+      const global = (((i - j) % length) + length) % length;
+      const local = global - inputStart;
+      if (local < 0 || local >= inputCount) {
+        throw new RangeError(`Wavelet pass reads position ${global} outside its input block [${inputStart}, ${inputStart + inputCount}).`);
+      }
+      coefficient[n * taps + t] = filter[j];
+      inputIndex[n * taps + t] = local;
+      if (t > 0 && local !== inputIndex[n * taps] - t) consecutive = false;
     }
+    contiguous[n] = consecutive ? 1 : 0;
   }
 
-  return { length, taps, coefficient, inputIndex };
+  return { taps, coefficient, inputIndex, contiguous };
 }
 
-export type Dimensions = readonly [number, number, number];
-
 /**
- * Filters `input` (a volume of `dims`, x fastest) along `axis` with `filter` into `output`.
- * Both arrays must have the same type: it decides float64 or float32 arithmetic.
+ * Filters `input` along `axis` (full padded length `axisLength`) with `filter`, computing the outputs of
+ * `outputRange`, which must equal the input range on the two other axes. `output` must have the input's
+ * array type unless it is the float64 result of a float64 pass.
  */
-export function convolveAxis(input: WorkArray, output: WorkArray, dims: Dimensions, axis: 0 | 1 | 2, filter: ArrayLike<number>): void {
-  const table = buildTapTable(filter, dims[axis]);
-  const float32 = input instanceof Float32Array;
+export function convolveAxis(input: Block, output: Block, axisLength: number, axis: 0 | 1 | 2, filter: ArrayLike<number>): void {
+  const table = buildTapTable(filter, axisLength, output.range.start[axis], output.range.size[axis], input.range.start[axis], input.range.size[axis]);
+  const float32 = input.data instanceof Float32Array;
 
   if (axis === 0) {
-    if (float32) convolveLinesFloat32(input, output, dims, table);
-    else convolveLinesFloat64(input, output, dims, table);
+    if (float32) convolveLinesFloat32(input, output, table, filter);
+    else convolveLinesFloat64(input, output, table, filter);
     return;
   }
 
-  // Along y or z, whole rows (y) or planes (z) are combined at once, so the inner loop runs over contiguous
-  // memory. Each output voxel still gets its terms in the table's order.
-  const [nx, ny, nz] = dims;
-  const blockLength = axis === 1 ? nx : nx * ny;
-  const blockCount = axis === 1 ? nz : 1;
-  const blockStride = axis === 1 ? nx * ny : 0;
-  if (float32) convolveBlocksFloat32(input, output, table, blockLength, blockCount, blockStride);
-  else convolveBlocksFloat64(input, output, table, blockLength, blockCount, blockStride);
-}
+  // Along y or z, each output row (a run of x) is a weighted sum of whole input rows, so the inner loop runs
+  // over contiguous memory; each voxel still gets its terms in the table's order.
+  const [sx, syOut, szOut] = output.range.size;
+  const syIn = input.range.size[1];
+  const taps = table.taps;
+  const offsets = new Int32Array(taps);
+  const weights = new Float64Array(taps);
 
-function convolveLinesFloat64(input: WorkArray, output: WorkArray, dims: Dimensions, table: TapTable): void {
-  const { length, taps, coefficient, inputIndex } = table;
-  const lineCount = dims[1] * dims[2];
-  for (let line = 0; line < lineCount; line++) {
-    const base = line * length;
-    for (let o = 0; o < length; o++) {
-      const first = o * taps;
-      let sum = 0;
-      for (let t = first; t < first + taps; t++) sum += coefficient[t] * input[base + inputIndex[t]];
-      output[base + o] = sum;
+  const outerCount = axis === 1 ? szOut : syOut;
+  const positionCount = axis === 1 ? syOut : szOut;
+  for (let outer = 0; outer < outerCount; outer++) {
+    for (let position = 0; position < positionCount; position++) {
+      const first = position * taps;
+      for (let t = 0; t < taps; t++) {
+        const source = table.inputIndex[first + t];
+        offsets[t] = sx * (axis === 1 ? source + syIn * outer : outer + syIn * source);
+        weights[t] = table.coefficient[first + t];
+      }
+      const outOffset = sx * (axis === 1 ? position + syOut * outer : outer + syOut * position);
+      if (float32) combineRowsFloat32(input.data, output.data, outOffset, offsets, weights, sx);
+      else combineRowsFloat64(input.data, output.data, outOffset, offsets, weights, sx);
     }
   }
 }
 
-function convolveLinesFloat32(input: WorkArray, output: WorkArray, dims: Dimensions, table: TapTable): void {
-  const { length, taps, coefficient, inputIndex } = table;
-  const lineCount = dims[1] * dims[2];
-  const fround = Math.fround;
+function convolveLinesFloat64(input: Block, output: Block, table: TapTable, filter: ArrayLike<number>): void {
+  const { taps, coefficient, inputIndex, contiguous } = table;
+  const inData = input.data;
+  const outData = output.data;
+  const inLength = input.range.size[0];
+  const outLength = output.range.size[0];
+  const lineCount = output.range.size[1] * output.range.size[2];
+
   for (let line = 0; line < lineCount; line++) {
-    const base = line * length;
-    for (let o = 0; o < length; o++) {
+    const inBase = line * inLength;
+    const outBase = line * outLength;
+    for (let o = 0; o < outLength; o++) {
       const first = o * taps;
       let sum = 0;
-      for (let t = first; t < first + taps; t++) sum = fround(sum + fround(coefficient[t] * input[base + inputIndex[t]]));
-      output[base + o] = sum;
+      if (contiguous[o] === 1) {
+        const newest = inBase + inputIndex[first];
+        for (let t = 0; t < taps; t++) sum += filter[t] * inData[newest - t];
+      } else {
+        for (let t = first; t < first + taps; t++) sum += coefficient[t] * inData[inBase + inputIndex[t]];
+      }
+      outData[outBase + o] = sum;
+    }
+  }
+}
+
+function convolveLinesFloat32(input: Block, output: Block, table: TapTable, filter: ArrayLike<number>): void {
+  const { taps, coefficient, inputIndex, contiguous } = table;
+  const fround = Math.fround;
+  const inData = input.data;
+  const outData = output.data;
+  const inLength = input.range.size[0];
+  const outLength = output.range.size[0];
+  const lineCount = output.range.size[1] * output.range.size[2];
+
+  for (let line = 0; line < lineCount; line++) {
+    const inBase = line * inLength;
+    const outBase = line * outLength;
+    for (let o = 0; o < outLength; o++) {
+      const first = o * taps;
+      let sum = 0;
+      if (contiguous[o] === 1) {
+        const newest = inBase + inputIndex[first];
+        for (let t = 0; t < taps; t++) sum = fround(sum + fround(filter[t] * inData[newest - t]));
+      } else {
+        for (let t = first; t < first + taps; t++) sum = fround(sum + fround(coefficient[t] * inData[inBase + inputIndex[t]]));
+      }
+      outData[outBase + o] = sum;
     }
   }
 }
 
 /**
- * Convolution along an outer axis. The axis has `table.length` positions; position p of block b starts at
- * b · blockStride + p · blockLength and holds `blockLength` contiguous voxels.
+ * out[outOffset + v] = Σ_t weights[t] · in[offsets[t] + v] for v < count, summed in t order. Three terms are
+ * fused per sweep, which keeps the order and saves most loads and stores of the partial sums.
  */
-function convolveBlocksFloat64(
-  input: WorkArray,
-  output: WorkArray,
-  table: TapTable,
-  blockLength: number,
-  blockCount: number,
-  blockStride: number,
-): void {
-  const { length, taps, coefficient, inputIndex } = table;
-  for (let block = 0; block < blockCount; block++) {
-    const blockStart = block * blockStride;
-    for (let o = 0; o < length; o++) {
-      const outStart = blockStart + o * blockLength;
-      const first = o * taps;
+function combineRowsFloat64(inData: WorkArray, outData: WorkArray, outOffset: number, offsets: Int32Array, weights: Float64Array, count: number): void {
+  const taps = weights.length;
+  let t = 0;
+  while (t < taps) {
+    const group = Math.min(3, taps - t);
+    const a = offsets[t];
+    const ca = weights[t];
+    const b = group > 1 ? offsets[t + 1] : 0;
+    const cb = group > 1 ? weights[t + 1] : 0;
+    const c = group > 2 ? offsets[t + 2] : 0;
+    const cc = group > 2 ? weights[t + 2] : 0;
+    const start = t === 0;
 
-      const c0 = coefficient[first];
-      const in0 = blockStart + inputIndex[first] * blockLength;
-      for (let v = 0; v < blockLength; v++) output[outStart + v] = c0 * input[in0 + v];
-
-      for (let t = first + 1; t < first + taps; t++) {
-        const c = coefficient[t];
-        const inStart = blockStart + inputIndex[t] * blockLength;
-        for (let v = 0; v < blockLength; v++) output[outStart + v] += c * input[inStart + v];
-      }
+    if (group === 3) {
+      if (start) for (let v = 0; v < count; v++) outData[outOffset + v] = ca * inData[a + v] + cb * inData[b + v] + cc * inData[c + v];
+      else for (let v = 0; v < count; v++) outData[outOffset + v] = outData[outOffset + v] + ca * inData[a + v] + cb * inData[b + v] + cc * inData[c + v];
+    } else if (group === 2) {
+      if (start) for (let v = 0; v < count; v++) outData[outOffset + v] = ca * inData[a + v] + cb * inData[b + v];
+      else for (let v = 0; v < count; v++) outData[outOffset + v] = outData[outOffset + v] + ca * inData[a + v] + cb * inData[b + v];
+    } else {
+      if (start) for (let v = 0; v < count; v++) outData[outOffset + v] = ca * inData[a + v];
+      else for (let v = 0; v < count; v++) outData[outOffset + v] = outData[outOffset + v] + ca * inData[a + v];
     }
+    t += group;
   }
 }
 
-function convolveBlocksFloat32(
-  input: WorkArray,
-  output: WorkArray,
-  table: TapTable,
-  blockLength: number,
-  blockCount: number,
-  blockStride: number,
-): void {
-  const { length, taps, coefficient, inputIndex } = table;
+function combineRowsFloat32(inData: WorkArray, outData: WorkArray, outOffset: number, offsets: Int32Array, weights: Float64Array, count: number): void {
   const fround = Math.fround;
-  for (let block = 0; block < blockCount; block++) {
-    const blockStart = block * blockStride;
-    for (let o = 0; o < length; o++) {
-      const outStart = blockStart + o * blockLength;
-      const first = o * taps;
+  const taps = weights.length;
+  let t = 0;
+  while (t < taps) {
+    const group = Math.min(3, taps - t);
+    const a = offsets[t];
+    const ca = weights[t];
+    const b = group > 1 ? offsets[t + 1] : 0;
+    const cb = group > 1 ? weights[t + 1] : 0;
+    const c = group > 2 ? offsets[t + 2] : 0;
+    const cc = group > 2 ? weights[t + 2] : 0;
+    const start = t === 0;
 
-      const c0 = coefficient[first];
-      const in0 = blockStart + inputIndex[first] * blockLength;
-      for (let v = 0; v < blockLength; v++) output[outStart + v] = fround(c0 * input[in0 + v]);
-
-      // The output is a Float32Array, so each store rounds the partial sum to float32.
-      for (let t = first + 1; t < first + taps; t++) {
-        const c = coefficient[t];
-        const inStart = blockStart + inputIndex[t] * blockLength;
-        for (let v = 0; v < blockLength; v++) output[outStart + v] += fround(c * input[inStart + v]);
+    // The output is a Float32Array, so the final store rounds the last partial sum to float32.
+    if (group === 3) {
+      if (start) {
+        for (let v = 0; v < count; v++) {
+          outData[outOffset + v] = fround(fround(ca * inData[a + v]) + fround(cb * inData[b + v])) + fround(cc * inData[c + v]);
+        }
+      } else {
+        for (let v = 0; v < count; v++) {
+          const partial = fround(fround(outData[outOffset + v] + fround(ca * inData[a + v])) + fround(cb * inData[b + v]));
+          outData[outOffset + v] = partial + fround(cc * inData[c + v]);
+        }
       }
+    } else if (group === 2) {
+      if (start) for (let v = 0; v < count; v++) outData[outOffset + v] = fround(ca * inData[a + v]) + fround(cb * inData[b + v]);
+      else {
+        for (let v = 0; v < count; v++) {
+          outData[outOffset + v] = fround(outData[outOffset + v] + fround(ca * inData[a + v])) + fround(cb * inData[b + v]);
+        }
+      }
+    } else {
+      if (start) for (let v = 0; v < count; v++) outData[outOffset + v] = fround(ca * inData[a + v]);
+      else for (let v = 0; v < count; v++) outData[outOffset + v] = outData[outOffset + v] + fround(ca * inData[a + v]);
     }
+    t += group;
   }
 }
