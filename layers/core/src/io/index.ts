@@ -15,3 +15,4 @@ export {
   type LoadDicomSeriesOptions,
   type LoadedDicomSeries,
 } from './dicom/series';
+export * from '../deid';
