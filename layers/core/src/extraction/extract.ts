@@ -95,7 +95,7 @@ export function voxelBufferHash(data: ArrayBufferView): string {
   return createHash('sha256').update(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)).digest('hex');
 }
 
-/** Every enabled feature of one lesion, sharing one wavelet decomposition between the sub-bands. */
+/** Extracts every enabled feature of one lesion, sharing one wavelet decomposition between the sub-bands. */
 export function extractFeatures(
   image: ImageVolume,
   labelMap: LabelVolume | ImageVolume,

@@ -24,7 +24,7 @@ export interface PreparedRegion {
   readonly roiVoxelCount: number;
   readonly resampled: boolean;
   /**
-   * What the wavelet transform runs on, so that sub-band values equal PyRadiomics': the region itself after
+   * Image the wavelet transform runs on, chosen so that sub-band values equal PyRadiomics': the region itself after
    * resampling or with preCrop, otherwise the whole image (or a box that provably gives the same values).
    * `regionBox` locates `image` inside `source`.
    */
@@ -125,6 +125,7 @@ export function normaliseImage(image: ImageVolume, settings: Pick<GeneralSetting
     squaresCompensation += Math.abs(squares) >= Math.abs(square) ? squares - next + square : square - next + squares;
     squares = next;
   }
+
   sum += sumCompensation;
   squares += squaresCompensation;
   const mean = sum / count;
@@ -133,6 +134,7 @@ export function normaliseImage(image: ImageVolume, settings: Pick<GeneralSetting
   if (!Number.isFinite(scale)) {
     throw new RadiomicsError('DATA_INVALID', 'The image has a single intensity, so it cannot be normalised; disable normalize.');
   }
+
   const outliers = settings.removeOutliers;
   const output = new Float64Array(count);
   for (let v = 0; v < count; v++) {

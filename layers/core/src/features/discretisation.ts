@@ -74,7 +74,11 @@ function fixedWidthEdges(min: number, binWidth: number): (k: number) => number {
   const low = min - pythonModulo(min, binWidth);
   const second = low + binWidth;
   const delta = second - low;
-  return (k) => (k === 0 ? low : k === 1 ? second : low + k * delta);
+  return (k) => {
+    if (k === 0) return low;
+    if (k === 1) return second;
+    return low + k * delta;
+  };
 }
 
 /** Edges of `np.histogram(values, binCount)` (linspace over [min, max]) with the top edge raised by 1. */
@@ -90,5 +94,8 @@ function fixedCountEdges(min: number, max: number, binCount: number): (k: number
   }
   const step = (last - first) / binCount;
   const top = last + 1;
-  return (k) => (k >= binCount ? (k === binCount ? top : Infinity) : k * step + first);
+  return (k) => {
+    if (k < binCount) return k * step + first;
+    return k === binCount ? top : Infinity;
+  };
 }
