@@ -57,8 +57,8 @@ export interface WaveletSubBand {
 const DETAIL_LETTERS = ['LLH', 'LHL', 'LHH', 'HLL', 'HLH', 'HHL', 'HHH'] as const;
 
 /**
- * Upper bound on startLevel + level. Each level multiplies the filter reach, and beyond a handful of levels
- * the sub-bands of a CT lesion are flat; the bound stops a mistyped setting from running for hours.
+ * Upper bound on startLevel + level. Every level is another full transform, so the bound stops a mistyped
+ * setting from running for hours. PyRadiomics itself sets no bound.
  */
 const MAX_TOTAL_LEVELS = 16;
 
@@ -138,7 +138,7 @@ function parseSubBandName(name: string, level: number): { index: number; letters
   return { index, letters };
 }
 
-/** How far, in voxels along each axis, a sub-band voxel reaches into the input: before and after it. */
+/** Returns how far a sub-band voxel reaches into the input along each axis, in voxels before and after it. */
 export function waveletSupport(options: WaveletOptions = {}): { before: number; after: number } {
   const { bank, startLevel, level } = resolveOptions(options);
   const half = bank.decLo.length / 2;
@@ -186,12 +186,12 @@ export function applyWaveletSubBand(image: ImageVolume, name: string, options: W
 }
 
 /**
- * Chooses the box to transform for an ROI bounding box inside an image of `imageSize`. Cropping to the ROI
- * box plus `padDistance` (default: the filter reach) gives the same sub-band values inside the ROI box as
- * transforming the whole image, bit for bit, when the padded box lies inside the image and the padding covers
- * the filter reach. Every ROI voxel then depends only on voxels of the box, with the same terms in the same
- * order. Otherwise, for example for an ROI at the image border that sees wrap-around from the far side, the
- * whole image is returned.
+ * Chooses the box to transform for an ROI bounding box inside an image of `imageSize`. A crop to the ROI box
+ * plus `padDistance` (default: the filter reach) is returned when the padded box lies inside the image and
+ * the padding covers the filter reach. Inside the ROI box its sub-bands then equal the whole-image ones bit
+ * for bit, because every ROI voxel depends only on voxels of the crop, with the same terms in the same
+ * order. Otherwise the whole image is returned, for example for an ROI at the border, which sees
+ * wrap-around from the far side of the image.
  */
 export function planWaveletRegion(
   imageSize: Vec3,
@@ -252,7 +252,7 @@ class WaveletComputation {
     return ranges;
   }
 
-  /** The inputs one level needs for `range`: o − (F/2 − 1) … o + F/2 on each axis, or the whole axis if that wraps. */
+  /** Returns the inputs one level needs for `range`: o − (F/2 − 1) … o + F/2 on each axis, or the whole axis if that wraps. */
   expand(range: BlockRange): BlockRange {
     const start: number[] = [];
     const size: number[] = [];
@@ -271,7 +271,7 @@ class WaveletComputation {
     return { range, data: this.float32 ? new Float32Array(count) : new Float64Array(count) };
   }
 
-  /** The image on `range` of the padded grid; an odd dimension's extra voxel repeats the first (index 0). */
+  /** Copies the image on `range` of the padded grid, where an odd dimension's extra voxel repeats the first (index 0). */
   paddedInput(range: BlockRange): Block {
     const block = this.allocate(range);
     const [nx, ny, nz] = this.source.size;
@@ -295,14 +295,14 @@ class WaveletComputation {
     return output;
   }
 
-  /** One sub-band of one level on `range`: letters give the filter along x, y and z. */
+  /** Computes one sub-band of one level on `range`; the letters give the filter along x, y and z. */
   filter(input: Block, letters: string, range: BlockRange): Block {
     const alongX = this.pass(input, 0, letters[0], alongXRange(input.range, range));
     const alongY = this.pass(alongX, 1, letters[1], alongYRange(input.range, range));
     return this.pass(alongY, 2, letters[2], range);
   }
 
-  /** All eight sub-bands of one level on `range`, sharing the x and y passes. */
+  /** Computes all eight sub-bands of one level on `range`, sharing the x and y passes. */
   filterAll(input: Block, range: BlockRange): Map<string, Block> {
     const bands = new Map<string, Block>();
     for (const x of ['L', 'H']) {
@@ -315,7 +315,7 @@ class WaveletComputation {
     return bands;
   }
 
-  /** The requested box of a block as a float64 volume placed where the box lies in space. */
+  /** Copies the requested box of a block into a float64 volume placed where the box lies in space. */
   toVolume(block: Block): ImageVolume<Float64Array> {
     const box = this.box;
     const [bx, by, bz] = box.size;
@@ -338,12 +338,12 @@ class WaveletComputation {
   }
 }
 
-/** The x pass computes the output's x range over the input's y and z ranges. */
+/** Returns the range of the x pass: the output's x range over the input's y and z ranges. */
 function alongXRange(input: BlockRange, output: BlockRange): BlockRange {
   return { start: [output.start[0], input.start[1], input.start[2]], size: [output.size[0], input.size[1], input.size[2]] };
 }
 
-/** The y pass computes the output's x and y ranges over the input's z range. */
+/** Returns the range of the y pass: the output's x and y ranges over the input's z range. */
 function alongYRange(input: BlockRange, output: BlockRange): BlockRange {
   return { start: [output.start[0], output.start[1], input.start[2]], size: [output.size[0], output.size[1], input.size[2]] };
 }

@@ -82,9 +82,9 @@ function buildTapTable(filter: ArrayLike<number>, length: number, outputStart: n
 }
 
 /**
- * Filters `input` along `axis` (full padded length `axisLength`) with `filter`, computing the outputs of
- * `outputRange`, which must equal the input range on the two other axes. `output` must have the input's
- * array type unless it is the float64 result of a float64 pass.
+ * Filters `input` along `axis` (full padded length `axisLength`) with `filter`, computing the outputs in
+ * `output.range`, which must equal the input range on the two other axes. Both blocks must have the same
+ * array type, which selects float32 or float64 arithmetic.
  */
 export function convolveAxis(input: Block, output: Block, axisLength: number, axis: 0 | 1 | 2, filter: ArrayLike<number>): void {
   const table = buildTapTable(filter, axisLength, output.range.start[axis], output.range.size[axis], input.range.start[axis], input.range.size[axis]);
@@ -97,7 +97,7 @@ export function convolveAxis(input: Block, output: Block, axisLength: number, ax
   }
 
   // Along y or z, each output row (a run of x) is a weighted sum of whole input rows, so the inner loop runs
-  // over contiguous memory; each voxel still gets its terms in the table's order.
+  // over contiguous memory. Each voxel still gets its terms in the table's order.
   const [sx, syOut, szOut] = output.range.size;
   const syIn = input.range.size[1];
   const taps = table.taps;
