@@ -283,7 +283,11 @@ class WaveletComputation {
       const sourceK = (z0 + k) % nz;
       for (let j = 0; j < sy; j++) {
         const row = nx * ((y0 + j) % ny + ny * sourceK);
-        for (let i = 0; i < sx; i++) block.data[target++] = data[row + ((x0 + i) % nx)];
+        // Only the extra voxel of an odd x dimension lies past the source row; it repeats voxel 0.
+        const inside = Math.min(sx, nx - x0);
+        block.data.set(data.subarray(row + x0, row + x0 + inside), target);
+        for (let i = inside; i < sx; i++) block.data[target + i] = data[row + ((x0 + i) % nx)];
+        target += sx;
       }
     }
     return block;
@@ -323,12 +327,20 @@ class WaveletComputation {
     const dx = box.start[0] - block.range.start[0];
     const dy = box.start[1] - block.range.start[1];
     const dz = box.start[2] - block.range.start[2];
-    const data = new Float64Array(bx * by * bz);
-    let target = 0;
-    for (let k = 0; k < bz; k++) {
-      for (let j = 0; j < by; j++) {
-        const row = dx + sx * (dy + j + sy * (dz + k));
-        for (let i = 0; i < bx; i++) data[target++] = block.data[row + i];
+    const whole = dx === 0 && dy === 0 && dz === 0 && bx === sx && by === sy && bz === block.range.size[2];
+    let data: Float64Array;
+    if (whole) {
+      // A float64 block is used as it is; a float32 one is widened in one native copy.
+      data = block.data instanceof Float64Array ? block.data : new Float64Array(block.data);
+    } else {
+      data = new Float64Array(bx * by * bz);
+      let target = 0;
+      for (let k = 0; k < bz; k++) {
+        for (let j = 0; j < by; j++) {
+          const row = dx + sx * (dy + j + sy * (dz + k));
+          data.set(block.data.subarray(row, row + bx), target);
+          target += bx;
+        }
       }
     }
 
