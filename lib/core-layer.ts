@@ -40,6 +40,12 @@ export interface CoreLayerProps {
   readonly dataDirectories?: Readonly<Record<string, string>>;
 
   /**
+   * Files (relative to the layer root) whose absence fails synthesis, because a function reads them at start.
+   * @default params/study-protocol.yaml, the extraction settings of the study workflow
+   */
+  readonly requiredFiles?: readonly string[];
+
+  /**
    * npm packages copied as files into `nodejs/node_modules` instead of being bundled, when the core imports them.
    * @default the Emscripten DICOM codecs (charls, openjpeg, libjpeg-turbo)
    */
@@ -71,6 +77,7 @@ export class CoreLayer extends Construct {
     };
     const fileShippedModules = props.fileShippedModules ?? DEFAULT_FILE_SHIPPED_MODULES;
     const minify = props.minify ?? true;
+    const requiredFiles = props.requiredFiles ?? ['params/study-protocol.yaml'];
 
     if (!fs.existsSync(entry)) {
       throw new Error(`Core layer entry point not found: ${entry}. The layer bundles the core from this file.`);
@@ -84,7 +91,7 @@ export class CoreLayer extends Construct {
         image: DockerImage.fromRegistry('node:22-slim'),
         local: {
           tryBundle(outputDirectory: string): boolean {
-            bundleCoreLayer({ entry, outputDirectory, dataDirectories, fileShippedModules, minify });
+            bundleCoreLayer({ entry, outputDirectory, dataDirectories, fileShippedModules, minify, requiredFiles });
             return true;
           },
         },
@@ -107,6 +114,7 @@ interface CoreLayerBundleRequest {
   readonly dataDirectories: Readonly<Record<string, string>>;
   readonly fileShippedModules: readonly string[];
   readonly minify: boolean;
+  readonly requiredFiles?: readonly string[];
 }
 
 /** Writes the layer tree into `outputDirectory`; throws with the esbuild message when the core does not build. */
@@ -114,8 +122,18 @@ export function bundleCoreLayer(request: CoreLayerBundleRequest): void {
   const packageDirectory = path.join(request.outputDirectory, 'nodejs', 'node_modules', ...CORE_MODULE_NAME.split('/'));
   fs.mkdirSync(packageDirectory, { recursive: true });
 
+  // One bundle, so that every module of the core exists once (instanceof RadiomicsError holds across areas).
+  // Handlers may also import a sub-path such as `@radiomics/core/api`: each source module is exported from the
+  // bundle as a namespace, and a small shim file at its sub-path re-exports that namespace.
+  const sourceDirectory = path.dirname(request.entry);
+  const modules = listCoreModules(sourceDirectory).filter((modulePath) => modulePath !== path.basename(request.entry));
+  const entryLines = [
+    `export * from './${path.basename(request.entry).replace(/\.ts$/, '')}';`,
+    ...modules.map((modulePath, index) => `export * as ${namespaceExport(index)} from './${modulePath.replace(/\.ts$/, '')}';`),
+  ];
+
   const result = buildSync({
-    entryPoints: [request.entry],
+    stdin: { contents: entryLines.join('\n'), resolveDir: sourceDirectory, sourcefile: 'layer-entry.ts', loader: 'ts' },
     outfile: path.join(packageDirectory, 'index.js'),
     bundle: true,
     platform: 'node',
@@ -127,6 +145,14 @@ export function bundleCoreLayer(request: CoreLayerBundleRequest): void {
     metafile: true,
     logLevel: 'silent',
     external: [...request.fileShippedModules],
+  });
+
+  modules.forEach((modulePath, index) => {
+    const shimPath = path.join(packageDirectory, modulePath.replace(/\.ts$/, '.js'));
+    fs.mkdirSync(path.dirname(shimPath), { recursive: true });
+    const bundlePath = path.relative(path.dirname(shimPath), path.join(packageDirectory, 'index.js')).split(path.sep).join('/');
+    const requirePath = bundlePath.startsWith('.') ? bundlePath : `./${bundlePath}`;
+    fs.writeFileSync(shimPath, `"use strict";\nmodule.exports = require(${JSON.stringify(requirePath)}).${namespaceExport(index)};\n`);
   });
 
   fs.writeFileSync(
@@ -161,6 +187,24 @@ export function bundleCoreLayer(request: CoreLayerBundleRequest): void {
     }
     fs.cpSync(source, path.join(request.outputDirectory, name), { recursive: true, dereference: true });
   }
+
+  const missing = (request.requiredFiles ?? []).filter((file) => !fs.existsSync(path.join(request.outputDirectory, file)));
+  if (missing.length > 0) {
+    throw new Error(`Core layer is missing ${missing.join(', ')}; add the file(s) to the repository, then synthesize again.`);
+  }
+}
+
+/** Source modules of the core relative to its source folder, POSIX separators, tests and declarations left out. */
+function listCoreModules(sourceDirectory: string): string[] {
+  return fs
+    .readdirSync(sourceDirectory, { recursive: true })
+    .map((entry) => String(entry).split(path.sep).join('/'))
+    .filter((entry) => entry.endsWith('.ts') && !entry.endsWith('.d.ts') && !entry.endsWith('.test.ts'))
+    .sort();
+}
+
+function namespaceExport(index: number): string {
+  return `__coreModule${index}`;
 }
 
 function readCoreVersion(entry: string): string {

@@ -11,6 +11,9 @@ import { CORE_MODULE_NAME, LAYER_MODELS_DIRECTORY, LAYER_PARAMS_DIRECTORY } from
 import { describeFunctions, type FunctionDescription, type FunctionName, type FunctionSizing } from './function-catalogue';
 import { FUNCTIONS_DIRECTORY, REPOSITORY_ROOT } from './paths';
 
+/** Version of the product (package.json), stamped on results as provenance. */
+const PRODUCT_VERSION = (JSON.parse(fs.readFileSync(path.join(REPOSITORY_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+
 export interface RadiomicsFunctionsProps {
   /** Layer with the core; every function imports `@radiomics/core` from it. */
   readonly coreLayer: lambda.ILayerVersion;
@@ -118,6 +121,7 @@ export class RadiomicsFunctions extends Construct {
           PARAMS_DIR: LAYER_PARAMS_DIRECTORY,
           MODELS_DIR: LAYER_MODELS_DIRECTORY,
           NODE_OPTIONS: '--enable-source-maps',
+          PRODUCT_VERSION,
         },
         bundling: {
           format: nodejs.OutputFormat.CJS,

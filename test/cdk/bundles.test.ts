@@ -19,6 +19,12 @@ const layerResource = templateJson.Resources[logicalIdOf(stack, stack.node.findC
 const layerDirectory = assetDirectory(layerResource.Properties!.Content.S3Key as string);
 const coreDirectory = path.join(layerDirectory, 'nodejs', 'node_modules', '@radiomics', 'core');
 
+/** Whether `@radiomics/core/<sub-path>` resolves to a file of the layer, as Node.js resolves it there. */
+function layerHasModule(specifier: string): boolean {
+  const subpath = specifier.slice('@radiomics/core/'.length);
+  return [`${subpath}.js`, `${subpath}/index.js`].some((candidate) => fs.existsSync(path.join(coreDirectory, candidate)));
+}
+
 function bundleDirectory(name: FunctionName): string {
   const resource = templateJson.Resources[logicalIdOf(stack, stack.functions.get(name))]!;
   return assetDirectory(resource.Properties!.Code.S3Key as string);
@@ -65,6 +71,24 @@ describe('core layer', () => {
     expect(JSON.parse(probe.stdout)).toContain('RadiomicsError');
   });
 
+  it('sub-paths resolve to the same module instances as the package root', () => {
+    const probe = spawnSync(
+      process.execPath,
+      [
+        '-e',
+        [
+          "const root = require('@radiomics/core');",
+          "const errors = require('@radiomics/core/errors');",
+          "const catalogue = require('@radiomics/core/errors/catalogue');",
+          'process.stdout.write(JSON.stringify({ same: errors.RadiomicsError === root.RadiomicsError, catalogue: Object.keys(catalogue).length > 0 }));',
+        ].join(' '),
+      ],
+      { cwd: layerDirectory, env: { PATH: process.env.PATH, NODE_PATH: path.join(layerDirectory, 'nodejs', 'node_modules') }, encoding: 'utf8' },
+    );
+    expect(probe.stderr).toBe('');
+    expect(JSON.parse(probe.stdout)).toEqual({ same: true, catalogue: true });
+  });
+
   it('core bundle requires only Node.js built-ins and the packages shipped beside it', () => {
     const shipped = fs.readdirSync(path.join(layerDirectory, 'nodejs', 'node_modules'), { recursive: true }).map(String);
     for (const name of requiredModules(fs.readFileSync(path.join(coreDirectory, 'index.js'), 'utf8'))) {
@@ -88,7 +112,9 @@ describe('function bundles', () => {
     expect(sourceMap.sources.filter((source) => source.includes('node_modules/@aws-sdk/')), 'AWS SDK bundled into the function').toEqual([]);
 
     for (const required of requiredModules(bundle)) {
-      const allowed = builtinModules.includes(required.replace(/^node:/, '')) || required === '@radiomics/core' || required.startsWith('@aws-sdk/');
+      const coreSubpath = required.startsWith('@radiomics/core/') && layerHasModule(required);
+      const allowed =
+        builtinModules.includes(required.replace(/^node:/, '')) || required === '@radiomics/core' || coreSubpath || required.startsWith('@aws-sdk/');
       expect(allowed, `${name} requires ${required}, which the Lambda runtime and the layer do not provide`).toBe(true);
     }
   });
