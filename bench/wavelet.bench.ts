@@ -1,6 +1,6 @@
-// Wavelet benchmarks on the PAT1 lesion (IBSI 1 CT phantom, 204 × 201 × 60 voxels, float32): the coif1
-// transform of the whole image and on the ROI bounding box only, all 8 sub-bands at once and one sub-band at
-// a time, and the full 851-feature extraction when the extractor is available.
+// Wavelet benchmarks on the PAT1 lesion (IBSI 1 CT phantom, 204 × 201 × 60 voxels, float32). They time the
+// coif1 transform of the whole image and of the ROI bounding box only, all 8 sub-bands at once and each alone.
+// When the extractor is available they also time the full 851-feature extraction and each image type's share.
 import { readFileSync } from 'node:fs';
 
 import {
@@ -15,9 +15,9 @@ import { referencePath } from '../test/helpers/reference';
 import type { BenchRow } from './run';
 
 /**
- * Median CPU time (user + system, this process) of `repeats` runs after one warm-up run. CPU time rather than
- * wall time, because the target is for one core and the 2-core benchmark machine is often shared with other
- * work; it still includes the garbage collector's helper threads.
+ * Measures the median CPU time (user + system, this process) of `repeats` runs after one warm-up run. The
+ * target is for one core, and the 2-core benchmark machine is often shared with other work, so CPU time is
+ * steadier than wall time. It still includes the garbage collector's helper threads.
  */
 function medianMilliseconds(run: () => unknown, repeats: number): number {
   run();

@@ -187,7 +187,8 @@ describe('perfect reconstruction', () => {
     const taps = bank.recLo.length;
     const shift = taps / 2 - 1;
     const [nx, ny] = size;
-    const stride = axis === 0 ? 1 : axis === 1 ? nx : nx * ny;
+    const strides = [1, nx, nx * ny];
+    const stride = strides[axis];
     const length = size[axis];
     const output = new Float64Array(bands[0].length);
     for (let b = 0; b < bands.length; b++) {
