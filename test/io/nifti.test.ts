@@ -129,6 +129,13 @@ describe('readNifti voxel values', () => {
     expect(Array.from(volume.data)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
   });
 
+  it('reads small Node.js Buffers', () => {
+    // Buffers under 4 KiB are views into a shared pool, so their byteOffset is not 0.
+    const volume = readNifti(Buffer.from(buildNifti1({ dim: [3, 2, 2, 2], datatype: 4, data: cube })));
+    expect(volume.data.length).toBe(8);
+    expect(Array.from(volume.data)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+  });
+
   it('reads gzip-compressed files', () => {
     const volume = readNifti(buildNifti1({ dim: [3, 2, 2, 2], datatype: 4, data: cube, gzip: true }));
     expect(volume.data[5]).toBe(5);

@@ -55,7 +55,8 @@ export function decodeScalars(
     );
   }
 
-  const raw = bytes.slice(offset, offset + length);
+  // A copy through the Uint8Array constructor: Node.js Buffer.slice returns a view into a shared pool.
+  const raw = new Uint8Array(bytes.subarray(offset, offset + length));
   if (!littleEndian && width > 1) swapBytes(raw, width);
 
   switch (type) {

@@ -16,3 +16,7 @@ export {
   type LoadedDicomSeries,
 } from './dicom/series';
 export * from '../deid';
+export { listRtStructRois, rasteriseRtStruct, type RasteriseOptions, type RasterisedRtStruct, type RtStructRoi } from './dicom/rtstruct';
+export { loadSeg, type LoadSegOptions, type SegSegment } from './dicom/seg';
+export { detectFormat, loadMask, loadMaskWithReport, toLabelVolume, type ImageFormat, type LoadedMask, type LoadMaskOptions, type MaskFormat } from './mask';
+export { loadImagePath, loadMaskPath, type LoadedImage } from './paths';

@@ -139,7 +139,7 @@ function frameBytes(dataSet: DataSet, frameIndex: number, format: PixelFormat, p
   try {
     if (transferSyntax === RLE_LOSSLESS) return decodeRle(encoded, format);
     if (JPEG_LOSSLESS.has(transferSyntax)) {
-      const copy = encoded.slice();
+      const copy = new Uint8Array(encoded); // a real copy: dicom-parser may return a Node.js Buffer view
       return new Uint8Array(new JpegLosslessDecoder().decompress(copy.buffer, 0, copy.length));
     }
     if (JPEG_LS.has(transferSyntax)) return decodeWasm(codecs.charls && new codecs.charls.JpegLSDecoder(), encoded, transferSyntax);
