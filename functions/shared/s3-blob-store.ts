@@ -70,7 +70,7 @@ export class S3BlobStore implements BlobStore {
       throw storageError(thrown, 'Listing objects');
     }
     // S3 lists in UTF-8 binary order already; sorting keeps the port's promise for any endpoint.
-    return objects.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return objects.sort((a, b) => compareKeys(a.key, b.key));
   }
 
   async copy(sourceKey: string, targetKey: string): Promise<void> {
@@ -92,4 +92,9 @@ export class S3BlobStore implements BlobStore {
 function isNotFound(thrown: unknown): boolean {
   const error = thrown as { name?: string; $metadata?: { httpStatusCode?: number } };
   return error.name === 'NoSuchKey' || error.name === 'NotFound' || error.$metadata?.httpStatusCode === 404;
+}
+
+function compareKeys(a: string, b: string): number {
+  if (a === b) return 0;
+  return a < b ? -1 : 1;
 }

@@ -10,3 +10,4 @@ export * from './filters/wavelet';
 export * from './features';
 export * from './settings';
 export * from './extraction';
+export * from './pipeline';

@@ -51,9 +51,9 @@ export interface StudyRecord extends StudyKey {
   readonly updatedAt: string;
   readonly lesionCount?: number;
   readonly failure?: StudyFailure;
-  /** Where a failed study's upload was copied for review. */
+  /** Quarantine prefix that holds a copy of a failed study's upload and its reason.json. */
   readonly quarantineKey?: string;
-  /** What the product inferred when the study came without a manifest. */
+  /** Description of the layout inferred for a study uploaded without a manifest. */
   readonly inferredLayout?: string;
 }
 
@@ -75,7 +75,10 @@ export interface LesionFeatureSet extends LesionKey {
   readonly extractedAt: string;
 }
 
-export type PredictedClass = 'progression' | 'non-progression';
+import type { PredictedClass } from '../modelling/artifact';
+
+/** The same type as the model's output class, re-exported so the two areas never drift apart. */
+export type { PredictedClass };
 
 export interface LesionScore extends LesionKey {
   readonly modelVersion: string;

@@ -1,0 +1,54 @@
+import { extractImageType } from '../../extraction';
+import { RadiomicsError } from '../../errors';
+import { parseParams } from '../../settings';
+import { loggerOf, type PipelineContext } from '../context';
+import { loadRegion } from '../region-codec';
+import type { ExtractedUnit, ExtractionUnit } from '../state';
+
+interface StoredFeatures {
+  readonly imageType: string;
+  readonly features: Record<string, number>;
+}
+
+/**
+ * One Map item: computes the features of one image type ('original' or one wavelet sub-band) of one lesion
+ * and stores them as JSON. A retried unit whose JSON is already stored returns it without recomputing.
+ */
+export async function extractUnit(context: PipelineContext, unit: ExtractionUnit): Promise<ExtractedUnit> {
+  const { siteId, studyId, lesionId, imageType } = unit;
+
+  if (await context.blobs.exists(unit.featuresKey)) {
+    const stored = await readFeatures(context, unit);
+    return { lesionId, imageType, featuresKey: unit.featuresKey, featureCount: Object.keys(stored.features).length };
+  }
+
+  const started = performance.now();
+  const settings = parseParams(context.params.yaml, context.params.source);
+  const region = await loadRegion(context.blobs, unit);
+  const features = extractImageType(region, settings, imageType);
+
+  const featureCount = Object.keys(features).length;
+  if (featureCount === 0) {
+    throw new RadiomicsError('INTERNAL_ERROR', `Image type ${imageType} of lesion "${lesionId}" produced no features.`);
+  }
+  const stored: StoredFeatures = { imageType, features };
+  await context.blobs.put(unit.featuresKey, JSON.stringify(stored), 'application/json');
+
+  loggerOf(context).info('image type extracted', {
+    siteId,
+    studyId,
+    lesionId,
+    imageType,
+    featureCount,
+    milliseconds: Math.round(performance.now() - started),
+  });
+  return { lesionId, imageType, featuresKey: unit.featuresKey, featureCount };
+}
+
+export async function readFeatures(context: PipelineContext, unit: Pick<ExtractionUnit, 'featuresKey' | 'lesionId' | 'imageType'>): Promise<StoredFeatures> {
+  const parsed = JSON.parse(new TextDecoder().decode(await context.blobs.get(unit.featuresKey))) as StoredFeatures;
+  if (parsed.imageType !== unit.imageType || typeof parsed.features !== 'object' || parsed.features === null) {
+    throw new RadiomicsError('INTERNAL_ERROR', `The stored features of lesion "${unit.lesionId}", image type ${unit.imageType}, are unreadable.`);
+  }
+  return parsed;
+}
