@@ -26,6 +26,26 @@ function keyValueTable(id: string, caption: string, rows: Row[]): HTMLElement {
   );
 }
 
+/** Metrics side by side, one column per part (training, test): rows are the scalar metrics of any part. */
+function metricsTable(metrics: unknown): HTMLElement {
+  const parts = metrics !== null && typeof metrics === 'object' ? Object.entries(metrics as Record<string, unknown>).filter(([, value]) => value !== null && typeof value === 'object') : [];
+  const valuesByPart = parts.map(([part, value]) => [part, new Map(scalarRows(value))] as const);
+  const rowNames = [...new Set(valuesByPart.flatMap(([, values]) => [...values.keys()]))];
+  return h(
+    'table',
+    { class: 'data-table', id: 'metrics-table' },
+    h('caption', {}, 'Training and test metrics'),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Metric'), valuesByPart.map(([part]) => h('th', { scope: 'col' }, part)))),
+    h(
+      'tbody',
+      {},
+      rowNames.length > 0
+        ? rowNames.map((name) => h('tr', {}, h('th', { scope: 'row' }, name), valuesByPart.map(([, values]) => h('td', {}, values.get(name) ?? '—'))))
+        : h('tr', {}, h('td', { colspan: 1 + valuesByPart.length }, 'Not recorded.')),
+    ),
+  );
+}
+
 export async function renderModel(main: HTMLElement): Promise<void> {
   let card: ModelCard;
   try {
@@ -57,12 +77,18 @@ export async function renderModel(main: HTMLElement): Promise<void> {
       )
     : h('p', {}, 'The model card holds no decision curve.');
 
+  // Report figures stored with the model: ROC and decision curves join the plots drawn from the card.
   const storedFigures = await Promise.all(
     card.storedFigures.map(async (figure) => {
       const url = await getImageUrl(figure.path);
-      return url ? h('figure', { class: 'stored-figure' }, h('img', { src: url, alt: `Report figure ${figure.name} of model ${card.model.version}` }), h('figcaption', {}, figure.name)) : null;
+      if (!url) return null;
+      const element = h('figure', { class: 'stored-figure' }, h('img', { src: url, alt: `Report figure ${figure.name} of model ${card.model.version}` }), h('figcaption', {}, figure.name));
+      return { name: figure.name, element };
     }),
   );
+  const curveFigures = storedFigures.filter((figure) => figure !== null && /roc|decision/i.test(figure.name)).map((figure) => figure!.element);
+  const otherFigures = storedFigures.filter((figure) => figure !== null && !/roc|decision/i.test(figure.name)).map((figure) => figure!.element);
+  const drawnCharts = [card.figures.roc.length > 0 ? rocCharts : null, card.figures.dca.length > 0 ? dcaChart : null].filter(Boolean);
 
   fill(
     main,
@@ -80,9 +106,14 @@ export async function renderModel(main: HTMLElement): Promise<void> {
       h('dt', {}, 'Features'),
       h('dd', {}, card.featureNames.length > 0 ? card.featureNames.map((name, index) => [index > 0 ? ', ' : '', h('code', {}, name)]) : 'not recorded'),
     ),
-    h('section', { 'aria-labelledby': 'figures-heading', class: 'figures' }, h('h2', { id: 'figures-heading' }, 'ROC and decision curves'), h('div', { class: 'chart-row' }, rocCharts, dcaChart)),
-    storedFigures.some(Boolean) ? h('section', { 'aria-labelledby': 'report-heading' }, h('h2', { id: 'report-heading' }, 'Report figures'), storedFigures) : null,
-    keyValueTable('metrics-table', 'Training and test metrics', scalarRows(metrics)),
+    h(
+      'section',
+      { 'aria-labelledby': 'figures-heading', class: 'figures' },
+      h('h2', { id: 'figures-heading' }, 'ROC and decision curves'),
+      drawnCharts.length + curveFigures.length > 0 ? h('div', { class: 'chart-row' }, drawnCharts, curveFigures) : h('p', {}, 'Neither the model card nor its report holds a ROC or decision curve.'),
+    ),
+    otherFigures.length > 0 ? h('section', { 'aria-labelledby': 'report-heading' }, h('h2', { id: 'report-heading' }, 'Other report figures'), h('div', { class: 'chart-row' }, otherFigures)) : null,
+    metricsTable(metrics),
     keyValueTable('provenance-table', 'Provenance', scalarRows(provenance)),
     keyValueTable('card-table', 'Other card entries', scalarRows(rest)),
     h(

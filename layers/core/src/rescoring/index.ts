@@ -3,3 +3,4 @@ export * from './model-scorer';
 export * from './publish';
 export * from './report-figures';
 export * from './rescore';
+export * from './workflow-steps';

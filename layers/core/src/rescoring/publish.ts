@@ -71,7 +71,9 @@ export async function publishModel(options: PublishModelOptions): Promise<Publis
   }
 
   // The artifact and figures go first, so a registered version always has its artifact in the blob store.
-  await blobs.put(artifactKey, options.artifactText, 'application/json');
+  // In the cloud the upload itself is models/<version>.json; rewriting it would raise a second upload event.
+  const uploaded = (await blobs.exists(artifactKey)) && new TextDecoder().decode(await blobs.get(artifactKey)) === options.artifactText;
+  if (!uploaded) await blobs.put(artifactKey, options.artifactText, 'application/json');
   for (const figure of options.figures ?? []) {
     await blobs.put(modelFigureKey(model.version, figure.name), figure.svg, 'image/svg+xml');
   }
