@@ -68,7 +68,10 @@ function dicomStudyWithDicomMask(ids: StudyIds, kind: 'rtstruct' | 'seg', frameO
 /** Slice k's file of the default DICOM study. */
 const slice = (k: number): string => `ct/slice-${k}.dcm`;
 
-/** 16 MiB of zeros, deflated about 1,000 to 1: five such entries pass the ratio check floor of the archive reader. */
+/**
+ * 16 MiB of zeros deflates about 1,024 to 1, just above the reader's 1,000 limit; five such entries pass the
+ * 64 MiB floor after which the reader checks the ratio.
+ */
 const BOMB_ENTRY_BYTES = 16 * 1024 * 1024;
 const BOMB_ENTRIES = 5;
 
@@ -263,9 +266,23 @@ export const CORPUS: readonly CorpusCase[] = [
     expectedCode: 'ARCHIVE_TOO_LARGE',
     build: (ids) => {
       const zeros = new Uint8Array(BOMB_ENTRY_BYTES);
-      const bombs = Array.from({ length: BOMB_ENTRIES }, (_, n) => ({ name: `ct/padding-${n}.dcm`, data: zeros, declaredSize: 1024 }));
-      return { kind: 'zip', bytes: writeZip([...Object.entries(niftiStudy(ids)).map(([name, data]) => ({ name, data })), ...bombs]) };
+      const bombs = Array.from({ length: BOMB_ENTRIES }, (_, n) => ({ name: `ct/slice-${n}.dcm`, data: zeros, declaredSize: 1024 }));
+      const manifest = manifestJson({ ...ids, image: 'ct', lesions: [{ lesionId: 'lesion-1', mask: 'ct/slice-0.dcm', label: 1 }] });
+      return { kind: 'zip', bytes: writeZip([{ name: 'manifest.json', data: manifest }, ...bombs]) };
     },
+  },
+  {
+    name: 'zip-too-many-entries',
+    breaks: '10,001 entries, one more than an archive may hold',
+    expectedCode: 'ARCHIVE_TOO_LARGE',
+    build: (ids) =>
+      ({
+        kind: 'zip',
+        bytes: writeZip([
+          ...Object.entries(niftiStudy(ids)).map(([name, data]) => ({ name, data })),
+          ...Array.from({ length: 10_001 }, (_, n) => ({ name: `extra/${n}.txt`, data: '', stored: true })),
+        ]),
+      }) as const,
   },
   {
     name: 'zip-not-an-archive',
