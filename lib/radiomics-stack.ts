@@ -194,18 +194,19 @@ export class RadiomicsStack extends Stack {
     fn('publish-model').addEnvironment('RESCORE_STATE_MACHINE_ARN', this.rescoring.stateMachine.stateMachineArn);
     this.rescoring.stateMachine.grantStartExecution(fn('publish-model'));
 
-    grantObjects(fn('publish-model'), bucket, key, KEY_PREFIXES.models, 'read');
+    // publish-model stores the artifact under its canonical key and the report figures beside it.
+    grantObjects(fn('publish-model'), bucket, key, KEY_PREFIXES.models, 'readWrite');
     grantTable(fn('publish-model'), table, key, indexes, true);
 
     grantObjects(fn('rescore-plan'), bucket, key, KEY_PREFIXES.models, 'read');
-    grantObjects(fn('rescore-plan'), bucket, key, `${KEY_PREFIXES.work}rescore/`, 'readWrite');
+    grantObjects(fn('rescore-plan'), bucket, key, KEY_PREFIXES.rescore, 'readWrite');
     grantTable(fn('rescore-plan'), table, key, indexes, false);
 
     grantObjects(fn('rescore-batch'), bucket, key, KEY_PREFIXES.models, 'read');
-    grantObjects(fn('rescore-batch'), bucket, key, KEY_PREFIXES.work, 'readWrite');
+    grantObjects(fn('rescore-batch'), bucket, key, KEY_PREFIXES.work, 'read');
     grantTable(fn('rescore-batch'), table, key, indexes, true);
 
-    grantObjects(fn('rescore-summary'), bucket, key, `${KEY_PREFIXES.work}rescore/`, 'read');
+    grantObjects(fn('rescore-summary'), bucket, key, KEY_PREFIXES.rescore, 'read');
     grantTable(fn('rescore-summary'), table, key, indexes, true);
     grantPublish(fn('rescore-summary'), topic, key);
 

@@ -54,7 +54,7 @@ export interface RescoringProps {
  *
  * The Distributed Map runs its batches as child executions of the same state machine, so the role may start,
  * describe and stop executions of this state machine (named explicitly so that the role can name it without a
- * circular reference), and read and write the bucket for the ItemReader and ResultWriter.
+ * circular reference), and read the lesion lists under rescore/ for the ItemReader.
  */
 export class Rescoring extends Construct {
   readonly stateMachine: sfn.StateMachine;
@@ -97,8 +97,8 @@ export class Rescoring extends Construct {
         resources: childExecutionArns,
       }),
     );
-    // The Distributed Map reads its item list from, and may write its results to, work/rescore/.
-    grantObjects(this.stateMachine, props.bucket, props.key, `${KEY_PREFIXES.work}rescore/`, 'readWrite');
+    // The Distributed Map's ItemReader reads the lesion list that rescore-plan writes under rescore/.
+    grantObjects(this.stateMachine, props.bucket, props.key, KEY_PREFIXES.rescore, 'read');
     for (const resourceName of [`${stateMachineName}/*`, `${stateMachineName}:*`]) {
       Validations.of(this.stateMachine.role).acknowledge({
         id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${resourceName}]`,

@@ -13,6 +13,8 @@ export const KEY_PREFIXES = {
   quarantine: 'quarantine/',
   models: 'models/',
   previews: 'previews/',
+  /** Lesion lists of re-scoring runs, read by the Distributed Map's ItemReader. */
+  rescore: 'rescore/',
 } as const;
 
 export interface RadiomicsStorageProps {
@@ -23,8 +25,8 @@ export interface RadiomicsStorageProps {
   readonly removalPolicy?: RemovalPolicy;
 
   /**
-   * Days after which intermediate objects under work/ expire. Lesion crops and per-image-type features can be
-   * recomputed from the upload.
+   * Days after which intermediate objects under work/ and re-scoring item lists under rescore/ expire. Lesion
+   * crops and per-image-type features can be recomputed from the upload.
    * @default 30
    */
   readonly workExpirationDays?: number;
@@ -123,6 +125,7 @@ export class RadiomicsStorage extends Construct {
       eventBridgeEnabled: true,
       lifecycleRules: [
         { id: 'ExpireWorkIntermediates', prefix: KEY_PREFIXES.work, expiration: Duration.days(props.workExpirationDays ?? 30) },
+        { id: 'ExpireRescoreItemLists', prefix: KEY_PREFIXES.rescore, expiration: Duration.days(props.workExpirationDays ?? 30) },
         { id: 'ExpireNoncurrentVersions', noncurrentVersionExpiration: Duration.days(props.noncurrentVersionExpirationDays ?? 90) },
         { id: 'AbortIncompleteMultipartUploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
       ],

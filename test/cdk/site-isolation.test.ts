@@ -1,6 +1,9 @@
 // Site isolation and least privilege, checked by evaluating the synthesized IAM policies.
 import { describe, expect, it } from 'vitest';
-import { ALL_FUNCTIONS } from '../../lib/function-catalogue';
+import { modelFigureKey } from '@radiomics/core/api/router';
+import { lesionWorkPrefix, modelArtifactKey, quarantinePrefix, zipUploadKey } from '@radiomics/core/pipeline/keys';
+import { rescoreItemsKey } from '@radiomics/core/rescoring';
+import { ALL_FUNCTIONS, type FunctionName } from '../../lib/function-catalogue';
 import { evaluate, type PolicyStatement } from './policy-evaluator';
 import { logicalIdOf, resolveIntrinsics, synthesizeRadiomics, TEST_SITES } from './synth';
 
@@ -132,5 +135,46 @@ describe('function roles', () => {
     const topicArn = `${logicalIdOf(stack, stack.storage.topic)}`;
     const publishers = ALL_FUNCTIONS.filter((name) => evaluate(roleOf(name), { action: 'sns:Publish', resource: topicArn }) === 'allowed');
     expect(publishers.sort()).toEqual(['publish-result', 'record-failure', 'rescore-summary']);
+  });
+});
+
+describe('grants match the keys the core writes and reads', () => {
+  const roleOf = (name: FunctionName) => statementsOfRole(logicalIdOf(stack, stack.functions.get(name).role!));
+  const can = (statements: PolicyStatement[], action: string, key: string) => evaluate(statements, { action, resource: object(key) });
+  const upload = zipUploadKey('site-a', 'study-1');
+  const work = `${lesionWorkPrefix('site-a', 'study-1', 'lesion-1')}features-original.json`;
+  const items = rescoreItemsKey('v2', 'run-1');
+
+  const cases: [FunctionName, string, string][] = [
+    ['start-study', 's3:GetObject', upload],
+    ['validate-study', 's3:GetObject', upload],
+    ['prepare-lesions', 's3:PutObject', work],
+    ['extract-features', 's3:GetObject', work],
+    ['extract-features', 's3:PutObject', work],
+    ['aggregate-features', 's3:GetObject', work],
+    ['score-lesions', 's3:GetObject', modelArtifactKey('v1')],
+    ['record-failure', 's3:GetObject', upload],
+    ['record-failure', 's3:PutObject', `${quarantinePrefix('site-a', 'study-1')}reason.json`],
+    ['publish-model', 's3:GetObject', modelArtifactKey('v2')],
+    ['publish-model', 's3:PutObject', modelFigureKey('v2', 'roc.svg')],
+    ['rescore-plan', 's3:PutObject', items],
+    ['rescore-batch', 's3:GetObject', modelArtifactKey('v2')],
+    ['results-api', 's3:GetObject', modelFigureKey('v2', 'roc.svg')],
+  ];
+  it.each(cases)('%s may %s %s', (name, action, key) => {
+    expect(can(roleOf(name), action, key)).toBe('allowed');
+  });
+
+  it('re-scoring state machine reads the lesion list written by rescore-plan', () => {
+    const statements = statementsOfRole(logicalIdOf(stack, stack.rescoring.stateMachine.role));
+    expect(can(statements, 's3:GetObject', items)).toBe('allowed');
+    expect(can(statements, 's3:GetObject', upload)).toBe('implicitly denied');
+  });
+
+  it('each function can list the prefixes it reads', () => {
+    const statements = roleOf('record-failure');
+    const listFolder = (prefix: string) => evaluate(statements, { action: 's3:ListBucket', resource: BUCKET_ARN, context: { 's3:prefix': prefix } });
+    expect(listFolder('incoming/site-a/study-1/')).toBe('allowed');
+    expect(listFolder('work/site-a/')).toBe('implicitly denied');
   });
 });
