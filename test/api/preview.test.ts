@@ -4,7 +4,11 @@ import { unzlibSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 
 import { IDENTITY_DIRECTION, type ImageVolume } from '@radiomics/core';
-import { crc32, encodePng, renderLesionPreview } from '@radiomics/core/preview';
+import { writeNifti } from '@radiomics/core/io';
+import type { LesionFeatureSet } from '@radiomics/core/pipeline/ports';
+import { crc32, encodePng, loadOrRenderPreview, renderLesionPreview } from '@radiomics/core/preview';
+
+import { MemoryBlobStore } from '../helpers/memory-result-store';
 
 interface DecodedPng {
   width: number;
@@ -114,5 +118,41 @@ describe('renderLesionPreview', () => {
     const other = volume(new Uint8Array(40 * 40 * 8), [40, 40, 8]);
 
     expect(() => renderLesionPreview(volume(ct, size), other)).toThrow(expect.objectContaining({ code: 'GEOMETRY_MISMATCH' }));
+  });
+});
+
+describe('loadOrRenderPreview', () => {
+  const size: [number, number, number] = [12, 12, 3];
+  const ct = new Float32Array(12 * 12 * 3).fill(-800);
+  const mask = new Uint8Array(ct.length);
+  for (let j = 4; j < 8; j++) for (let i = 4; i < 8; i++) mask[i + 12 * (j + 12)] = 1;
+  const featureSet: LesionFeatureSet = {
+    siteId: 'site-a',
+    studyId: 'study-1',
+    lesionId: 'lesion-1',
+    label: 1,
+    maskFile: 'mask.nii.gz',
+    features: {},
+    settingsHash: '0123456789abcdef'.repeat(4),
+    provenance: {},
+    extractedAt: '2026-12-01T00:00:00.000Z',
+  };
+
+  it('renders from the work area once and stores it', async () => {
+    const blobs = new MemoryBlobStore();
+    await blobs.put('work/site-a/study-1/lesion-1/0123456789ab/image.nii', writeNifti(volume(ct, size)));
+    await blobs.put('work/site-a/study-1/lesion-1/0123456789ab/mask.nii.gz', writeNifti(volume(mask, size), { gzip: true }));
+
+    const first = await loadOrRenderPreview(blobs, featureSet);
+    await blobs.put('work/site-a/study-1/lesion-1/0123456789ab/image.nii', new Uint8Array([0]));
+    const second = await loadOrRenderPreview(blobs, featureSet);
+
+    expect(decodePng(first!).chunks).toEqual(['IHDR', 'IDAT', 'IEND']);
+    expect(await blobs.exists('previews/site-a/study-1/lesion-1.png')).toBe(true);
+    expect(second).toEqual(first);
+  });
+
+  it('returns nothing without the region', async () => {
+    expect(await loadOrRenderPreview(new MemoryBlobStore(), featureSet)).toBeUndefined();
   });
 });

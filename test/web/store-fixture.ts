@@ -1,4 +1,4 @@
-// Local store for the browser test: the example studies run through `radiomics run`, or a seeded stand-in
+// Local store for the browser test: the example studies run through `radiomics run`, or (on request) a seeded stand-in
 // with the same sites, studies and bundled model when the run is not available.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';

@@ -7,10 +7,18 @@ import type { BlobStore, LesionFeatureSet } from '../pipeline/ports';
 import { lesionWorkPrefix } from '../pipeline/keys';
 import { previewKey, renderLesionPreview } from './render';
 
-/** Blob keys of the prepared region, as the workflow's prepare step writes them (settings hash, first 12 hex digits). */
-export function regionKeys(featureSet: LesionFeatureSet): { imageKey: string; maskKey: string } {
-  const prefix = `${lesionWorkPrefix(featureSet.siteId, featureSet.studyId, featureSet.lesionId)}${featureSet.settingsHash.slice(0, 12)}/`;
-  return { imageKey: `${prefix}image.nii.gz`, maskKey: `${prefix}mask.nii.gz` };
+/** Blob prefix of the prepared region: the lesion's work prefix, then the settings hash's first 12 hex digits. */
+export function regionPrefix(featureSet: LesionFeatureSet): string {
+  return `${lesionWorkPrefix(featureSet.siteId, featureSet.studyId, featureSet.lesionId)}${featureSet.settingsHash.slice(0, 12)}/`;
+}
+
+/** Finds the region's image and mask NIfTI files (`image.nii` or `image.nii.gz`, likewise the mask). */
+async function findRegionKeys(blobs: BlobStore, prefix: string): Promise<{ imageKey: string; maskKey: string } | undefined> {
+  const keys = new Set((await blobs.list(prefix)).map((blob) => blob.key));
+  const pick = (name: string) => [`${prefix}${name}.nii`, `${prefix}${name}.nii.gz`].find((key) => keys.has(key));
+  const imageKey = pick('image');
+  const maskKey = pick('mask');
+  return imageKey && maskKey ? { imageKey, maskKey } : undefined;
 }
 
 /**
@@ -21,8 +29,9 @@ export async function loadOrRenderPreview(blobs: BlobStore, featureSet: LesionFe
   const key = previewKey(featureSet.siteId, featureSet.studyId, featureSet.lesionId);
   if (await blobs.exists(key)) return blobs.get(key);
 
-  const { imageKey, maskKey } = regionKeys(featureSet);
-  if (!(await blobs.exists(imageKey)) || !(await blobs.exists(maskKey))) return undefined;
+  const region = await findRegionKeys(blobs, regionPrefix(featureSet));
+  if (!region) return undefined;
+  const { imageKey, maskKey } = region;
   const image = readNifti(await blobs.get(imageKey), 'prepared image');
   const mask = readNifti(await blobs.get(maskKey), 'prepared mask');
   const preview = renderLesionPreview(image, mask);
