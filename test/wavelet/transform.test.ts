@@ -21,6 +21,7 @@ interface SwtnCase {
   wavelet: string;
   level: number;
   startLevel: number;
+  force2DDimension: number | null;
   image: number[];
   subBands: Record<string, number[]>;
 }
@@ -55,7 +56,12 @@ describe('PyWavelets swtn fixtures', () => {
   for (const fixture of fixtures.cases) {
     it(`matches ${fixture.name} bit for bit`, () => {
       const data = fixture.dtype === 'float32' ? Float32Array.from(fixture.image) : Int16Array.from(fixture.image);
-      const options = { wavelet: fixture.wavelet, level: fixture.level, startLevel: fixture.startLevel };
+      const options = {
+        wavelet: fixture.wavelet,
+        level: fixture.level,
+        startLevel: fixture.startLevel,
+        force2DDimension: fixture.force2DDimension ?? undefined,
+      };
       const bands = byName(applyWaveletSubBands(volume(fixture.size, data), options));
 
       expect([...bands.keys()].sort()).toEqual(Object.keys(fixture.subBands).sort());
@@ -69,7 +75,7 @@ describe('PyWavelets swtn fixtures', () => {
 describe('single sub-band API', () => {
   it('equals the all-sub-band output for every name', () => {
     const image = randomVolume([11, 8, 7], 5);
-    for (const options of [{}, { wavelet: 'db3', level: 2, startLevel: 1 }]) {
+    for (const options of [{}, { wavelet: 'db3', level: 2, startLevel: 1 }, { force2DDimension: 1, level: 2 }]) {
       const all = applyWaveletSubBands(image, options);
       expect(all.map((band) => band.name)).toEqual(waveletImageTypes(options));
       for (const band of all) {
@@ -110,6 +116,13 @@ describe('sub-band names', () => {
       'wavelet-HHH',
       'wavelet-LLL',
     ]);
+  });
+
+  it('have two letters in 2-D', () => {
+    expect(waveletImageTypes({ force2DDimension: 0 })).toEqual(['wavelet-LH', 'wavelet-HL', 'wavelet-HH', 'wavelet-LL']);
+    expect(waveletImageTypes({ force2DDimension: 2, level: 2 })).toHaveLength(7);
+    expect(() => waveletImageTypes({ force2DDimension: 3 })).toThrowError(/force2Ddimension must be 0, 1 or 2/);
+    expect(() => applyWaveletSubBand(randomVolume([4, 4, 4], 1), 'wavelet-LLH', { force2DDimension: 0 })).toThrowError(/wavelet-LH/);
   });
 
   it('number levels after the first', () => {
@@ -292,7 +305,8 @@ describe('output box', () => {
     ['one voxel', { lower: [11, 9, 6], upper: [11, 9, 6] }],
   ];
 
-  for (const options of [{}, { wavelet: 'haar' }, { wavelet: 'db5', level: 2, startLevel: 1 }, { precision: 'float32' as const }]) {
+  const optionSets = [{}, { wavelet: 'haar' }, { wavelet: 'db5', level: 2, startLevel: 1 }, { precision: 'float32' as const }, { force2DDimension: 0 }];
+  for (const options of optionSets) {
     for (const [label, box] of boxes) {
       it(`equals the whole-image values ${label} (${JSON.stringify(options)})`, () => {
         const whole = applyWaveletSubBands(image, options);

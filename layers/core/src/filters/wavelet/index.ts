@@ -13,6 +13,8 @@
  *   'wavelet<level>-LLL').
  * - PyWavelets computes in float32 for a float32 image and in float64 for every integer or float64 image;
  *   `precision` follows that rule unless set.
+ * - With `force2D`, PyRadiomics leaves out the axis of `force2Ddimension` (0 = z, 1 = y, 2 = x), so the
+ *   sub-band names have two letters for the two remaining axes in x, y, z order ('wavelet-LH', 'wavelet-LL').
  */
 import { RadiomicsError } from '../../errors';
 import { indexToPhysical, type ImageVolume, type Vec3, type VoxelArray } from '../../image/volume';
@@ -45,6 +47,11 @@ export interface WaveletOptions {
    * the voxels these depend on are computed. The sub-bands lie on the box's grid.
    */
   readonly box?: BoundingBox;
+  /**
+   * Transforms in 2-D, leaving out one axis, as PyRadiomics does with `force2D`: the value is its
+   * `force2Ddimension`, 0 for z (axial slices), 1 for y, 2 for x. Default: 3-D.
+   */
+  readonly force2DDimension?: number;
 }
 
 export interface WaveletSubBand {
@@ -53,8 +60,19 @@ export interface WaveletSubBand {
   readonly image: ImageVolume<Float64Array>;
 }
 
-/** The detail sub-bands of one level in PyWavelets' `swtn` order; the approximation 'LLL' comes last. */
-const DETAIL_LETTERS = ['LLH', 'LHL', 'LHH', 'HLL', 'HLH', 'HHL', 'HHH'] as const;
+/**
+ * The detail sub-bands of one level for `axisCount` axes in PyWavelets' `swtn` order (LLH, LHL, … HHH in 3-D:
+ * the first axis varies slowest, L before H). The approximation, all L, is left out.
+ */
+function detailLetters(axisCount: number): string[] {
+  const names: string[] = [];
+  for (let code = 1; code < 2 ** axisCount; code++) {
+    let letters = '';
+    for (let position = axisCount - 1; position >= 0; position--) letters += (code >> position) & 1 ? 'H' : 'L';
+    names.push(letters);
+  }
+  return names;
+}
 
 /**
  * Upper bound on startLevel + level. Every level is another full transform, so the bound stops a mistyped
@@ -67,6 +85,8 @@ interface ResolvedOptions {
   readonly startLevel: number;
   readonly level: number;
   readonly precision: WaveletPrecision;
+  /** Axes transformed, in x, y, z order (0 = x). */
+  readonly axes: readonly (0 | 1 | 2)[];
 }
 
 function resolveOptions(options: WaveletOptions, data?: VoxelArray): ResolvedOptions {
@@ -99,18 +119,31 @@ function resolveOptions(options: WaveletOptions, data?: VoxelArray): ResolvedOpt
     });
   }
 
-  return { bank, startLevel, level, precision };
+  const dimension = options.force2DDimension;
+  if (dimension !== undefined && dimension !== 0 && dimension !== 1 && dimension !== 2) {
+    throw new RadiomicsError('SETTINGS_INVALID', `force2Ddimension must be 0, 1 or 2; got ${String(dimension)}.`, {
+      details: { setting: 'force2Ddimension', value: dimension },
+    });
+  }
+  // force2Ddimension counts axes in z, y, x order, so dimension d leaves out image axis 2 − d.
+  const axes = ([0, 1, 2] as const).filter((axis) => dimension === undefined || axis !== 2 - dimension);
+
+  return { bank, startLevel, level, precision, axes };
 }
 
 /** PyRadiomics image type names of every sub-band, in the order PyRadiomics yields them. */
 export function waveletImageTypes(options: WaveletOptions = {}): string[] {
-  const { level } = resolveOptions(options);
+  const { level, axes } = resolveOptions(options);
   const names: string[] = [];
   for (let index = 1; index <= level; index++) {
-    for (const letters of DETAIL_LETTERS) names.push(`${levelPrefix(index)}${letters}`);
+    for (const letters of detailLetters(axes.length)) names.push(`${levelPrefix(index)}${letters}`);
   }
-  names.push(`${levelPrefix(level)}LLL`);
+  names.push(`${levelPrefix(level)}${'L'.repeat(axes.length)}`);
   return names;
+}
+
+function expectedNames(level: number, axisCount: number): string {
+  return waveletImageTypes({ level, force2DDimension: axisCount === 2 ? 0 : undefined }).join(', ');
 }
 
 function levelPrefix(index: number): string {
@@ -118,8 +151,8 @@ function levelPrefix(index: number): string {
 }
 
 /** Splits 'wavelet2-HLH' into its returned-level number (1-based) and filter letters; validates it. */
-function parseSubBandName(name: string, level: number): { index: number; letters: string } {
-  const match = /^wavelet([1-9][0-9]*)?-([LH]{3})$/.exec(name);
+function parseSubBandName(name: string, level: number, axisCount: number): { index: number; letters: string } {
+  const match = new RegExp(`^wavelet([1-9][0-9]*)?-([LH]{${axisCount}})$`).exec(name);
   const index = match?.[1] === undefined ? 1 : Number(match[1]);
   const letters = match?.[2] ?? '';
   const valid =
@@ -127,11 +160,11 @@ function parseSubBandName(name: string, level: number): { index: number; letters
     index <= level &&
     // PyRadiomics never writes the number 1 ('wavelet1-…'), and only the last level has an approximation.
     match[1] !== '1' &&
-    (letters !== 'LLL' || index === level);
+    (letters !== 'L'.repeat(axisCount) || index === level);
   if (!valid) {
     throw new RadiomicsError(
       'SETTINGS_INVALID',
-      `Unknown wavelet sub-band "${name}" for ${level} level(s); expected one of ${waveletImageTypes({ level }).join(', ')}.`,
+      `Unknown wavelet sub-band "${name}" for ${level} level(s) over ${axisCount} axes; expected one of ${expectedNames(level, axisCount)}.`,
       { details: { setting: 'imageType', value: name } },
     );
   }
@@ -155,32 +188,34 @@ export function applyWaveletSubBands(image: ImageVolume, options: WaveletOptions
 
   let approximation = work.paddedInput(work.expand(ranges[0]));
   for (let skipped = 0; skipped < resolved.startLevel; skipped++) {
-    approximation = work.filter(approximation, 'LLL', ranges[skipped]);
+    approximation = work.filter(approximation, 'L'.repeat(resolved.axes.length), ranges[skipped]);
   }
 
+  const approximationLetters = 'L'.repeat(resolved.axes.length);
   const subBands: WaveletSubBand[] = [];
   for (let index = 1; index <= resolved.level; index++) {
     const bands = work.filterAll(approximation, ranges[resolved.startLevel + index - 1]);
-    for (const letters of DETAIL_LETTERS) {
+    for (const letters of detailLetters(resolved.axes.length)) {
       subBands.push({ name: `${levelPrefix(index)}${letters}`, image: work.toVolume(bands.get(letters)!) });
     }
-    approximation = bands.get('LLL')!;
+    approximation = bands.get(approximationLetters)!;
   }
 
-  subBands.push({ name: `${levelPrefix(resolved.level)}LLL`, image: work.toVolume(approximation) });
+  subBands.push({ name: `${levelPrefix(resolved.level)}${approximationLetters}`, image: work.toVolume(approximation) });
   return subBands;
 }
 
 /** Computes one named sub-band, for a worker that owns a single sub-band. */
 export function applyWaveletSubBand(image: ImageVolume, name: string, options: WaveletOptions = {}): WaveletSubBand {
   const resolved = resolveOptions(options, image.data);
-  const { index, letters } = parseSubBandName(name, resolved.level);
+  const { index, letters } = parseSubBandName(name, resolved.level, resolved.axes.length);
   const work = new WaveletComputation(image, resolved, options.box);
   const levels = resolved.startLevel + index;
   const ranges = work.levelOutputRanges(levels);
 
   let approximation = work.paddedInput(work.expand(ranges[0]));
-  for (let skipped = 0; skipped < levels - 1; skipped++) approximation = work.filter(approximation, 'LLL', ranges[skipped]);
+  const approximationLetters = 'L'.repeat(resolved.axes.length);
+  for (let skipped = 0; skipped < levels - 1; skipped++) approximation = work.filter(approximation, approximationLetters, ranges[skipped]);
 
   return { name, image: work.toVolume(work.filter(approximation, letters, ranges[levels - 1])) };
 }
@@ -223,6 +258,7 @@ class WaveletComputation {
   private readonly float32: boolean;
   private readonly before: number;
   private readonly after: number;
+  private readonly axes: readonly (0 | 1 | 2)[];
 
   constructor(image: ImageVolume, options: ResolvedOptions, box: BoundingBox | undefined) {
     this.source = image;
@@ -231,6 +267,7 @@ class WaveletComputation {
     this.highPass = this.float32 ? options.bank.decHiFloat32 : options.bank.decHi;
     this.after = options.bank.decLo.length / 2;
     this.before = this.after - 1;
+    this.axes = options.axes;
 
     const [nx, ny, nz] = image.size;
     if (image.data.length !== nx * ny * nz || nx < 1 || ny < 1 || nz < 1) {
@@ -257,6 +294,11 @@ class WaveletComputation {
     const start: number[] = [];
     const size: number[] = [];
     for (let axis = 0; axis < 3; axis++) {
+      if (!this.axes.includes(axis as 0 | 1 | 2)) {
+        start.push(range.start[axis]);
+        size.push(range.size[axis]);
+        continue;
+      }
       const first = range.start[axis] - this.before;
       const last = range.start[axis] + range.size[axis] - 1 + this.after;
       const whole = first < 0 || last > this.dims[axis] - 1;
@@ -299,24 +341,42 @@ class WaveletComputation {
     return output;
   }
 
-  /** Computes one sub-band of one level on `range`; the letters give the filter along x, y and z. */
+  /** Computes one sub-band of one level on `range`; letter n gives the filter along the n-th transformed axis. */
   filter(input: Block, letters: string, range: BlockRange): Block {
-    const alongX = this.pass(input, 0, letters[0], alongXRange(input.range, range));
-    const alongY = this.pass(alongX, 1, letters[1], alongYRange(input.range, range));
-    return this.pass(alongY, 2, letters[2], range);
+    let current = input;
+    for (let n = 0; n < this.axes.length; n++) {
+      current = this.pass(current, this.axes[n], letters[n], this.rangeAfter(n, input.range, range));
+    }
+    return current;
   }
 
-  /** Computes all eight sub-bands of one level on `range`, sharing the x and y passes. */
+  /** Computes every sub-band of one level on `range`, sharing the passes along the first axes. */
   filterAll(input: Block, range: BlockRange): Map<string, Block> {
     const bands = new Map<string, Block>();
-    for (const x of ['L', 'H']) {
-      const alongX = this.pass(input, 0, x, alongXRange(input.range, range));
-      for (const y of ['L', 'H']) {
-        const alongY = this.pass(alongX, 1, y, alongYRange(input.range, range));
-        for (const z of ['L', 'H']) bands.set(x + y + z, this.pass(alongY, 2, z, range));
+    const descend = (block: Block, depth: number, letters: string): void => {
+      if (depth === this.axes.length) {
+        bands.set(letters, block);
+        return;
       }
-    }
+      for (const letter of ['L', 'H']) {
+        descend(this.pass(block, this.axes[depth], letter, this.rangeAfter(depth, input.range, range)), depth + 1, letters + letter);
+      }
+    };
+    descend(input, 0, '');
     return bands;
+  }
+
+  /**
+   * Returns the range a block covers after the passes along transformed axes 0 … n: the output range on
+   * those axes, the input range on the others.
+   */
+  private rangeAfter(n: number, input: BlockRange, output: BlockRange): BlockRange {
+    const done = this.axes.slice(0, n + 1);
+    const pick = (axis: 0 | 1 | 2) => (done.includes(axis) ? output : input);
+    return {
+      start: [pick(0).start[0], pick(1).start[1], pick(2).start[2]],
+      size: [pick(0).size[0], pick(1).size[1], pick(2).size[2]],
+    };
   }
 
   /** Copies the requested box of a block into a float64 volume placed where the box lies in space. */
@@ -348,16 +408,6 @@ class WaveletComputation {
     const origin = indexToPhysical(this.source, box.start[0], box.start[1], box.start[2]);
     return { size: [bx, by, bz], spacing, origin, direction, data };
   }
-}
-
-/** Returns the range of the x pass: the output's x range over the input's y and z ranges. */
-function alongXRange(input: BlockRange, output: BlockRange): BlockRange {
-  return { start: [output.start[0], input.start[1], input.start[2]], size: [output.size[0], input.size[1], input.size[2]] };
-}
-
-/** Returns the range of the y pass: the output's x and y ranges over the input's z range. */
-function alongYRange(input: BlockRange, output: BlockRange): BlockRange {
-  return { start: [output.start[0], output.start[1], input.start[2]], size: [output.size[0], output.size[1], input.size[2]] };
 }
 
 function validateBox(box: BoundingBox, size: Vec3): BlockRange {
