@@ -11,6 +11,9 @@ import { runLocal, type LocalRunOptions } from '../../local/runner';
 import { SqliteResultStore } from '../../local/sqlite-result-store';
 import { DEFAULT_PARAMS_YAML, writeSyntheticStudy } from './synthetic-study';
 
+/** Upper bound for cases that run many studies, on a machine that may be busy with other work. */
+const MANY_STUDIES_TIMEOUT_MS = 300_000;
+
 const scratch = mkdtempSync(join(tmpdir(), 'radiomics-local-run-'));
 const paramsPath = join(scratch, 'params.yaml');
 
@@ -203,5 +206,5 @@ describe('local run of many studies', () => {
       ]);
     });
     expect(readLines(join(scratch, 'store-many', 'notifications.jsonl'))).toHaveLength(50);
-  });
+  }, MANY_STUDIES_TIMEOUT_MS);
 });
