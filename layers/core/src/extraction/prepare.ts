@@ -4,7 +4,8 @@
  */
 import { RadiomicsError } from '../errors';
 import type { ImageVolume, LabelVolume, Vec3 } from '../image/volume';
-import { cropVolume, padBoundingBox, validateRoi, type BoundingBox } from '../roi';
+import { assertSameGeometry, cropVolume, padBoundingBox, validateRoi, type BoundingBox, type ValidateRoiOptions } from '../roi';
+import { DEFAULT_GEOMETRY_TOLERANCE } from '../geometry';
 import { resampleImageAndMask } from '../resample';
 import { planWaveletRegion } from '../filters/wavelet';
 import { pairwiseSum } from '../features/numeric';
@@ -41,7 +42,7 @@ export function prepareRegion(image: ImageVolume, labelMap: LabelVolume | ImageV
     minimumVoxels: general.minimumROISize ?? undefined,
     geometryTolerance: general.geometryTolerance === null ? undefined : { spacingRelative: general.geometryTolerance, originMm: general.geometryTolerance, direction: general.geometryTolerance },
   };
-  const roiBox = validateRoi(normalised, labelMap, validation);
+  const roiBox = locateRoi(normalised, labelMap, validation);
 
   let regionImage: ImageVolume;
   let regionLabels: ImageVolume;
@@ -90,6 +91,44 @@ export function prepareRegion(image: ImageVolume, labelMap: LabelVolume | ImageV
     resampled: resampling,
     waveletSource,
   };
+}
+
+/**
+ * Bounding box of the label after the checks of `validateRoi`, in one pass over the label map. Any failed
+ * check is handed to `validateRoi`, which raises the catalogue error with its full explanation (labels
+ * present, extents); the fast path skips only the connected-component count of every label.
+ */
+function locateRoi(image: ImageVolume, labelMap: ImageVolume, options: ValidateRoiOptions & { label: number }): BoundingBox {
+  assertSameGeometry(image, labelMap, options.geometryTolerance ?? DEFAULT_GEOMETRY_TOLERANCE);
+  const [nx, ny, nz] = labelMap.size;
+  const data = labelMap.data as ArrayLike<number>;
+  const lower = [nx, ny, nz];
+  const upper = [-1, -1, -1];
+  let count = 0;
+  let integerLabels = true;
+  let v = 0;
+  for (let k = 0; k < nz; k++) {
+    for (let j = 0; j < ny; j++) {
+      for (let i = 0; i < nx; i++, v++) {
+        const value = data[v];
+        if (value === options.label) {
+          count++;
+          if (i < lower[0]) lower[0] = i;
+          if (i > upper[0]) upper[0] = i;
+          if (j < lower[1]) lower[1] = j;
+          if (j > upper[1]) upper[1] = j;
+          if (k < lower[2]) lower[2] = k;
+          upper[2] = k;
+        } else if (value < 0 || value !== Math.floor(value)) {
+          integerLabels = false;
+        }
+      }
+    }
+  }
+  const spannedAxes = [0, 1, 2].filter((axis) => upper[axis] > lower[axis]).length;
+  const valid = integerLabels && count >= Math.max(2, options.minimumVoxels ?? 2) && spannedAxes >= (options.minimumDimensions ?? 2);
+  if (!valid) return validateRoi(image, labelMap, options);
+  return { lower: lower as unknown as Vec3, upper: upper as unknown as Vec3 };
 }
 
 function wholeBox(size: Vec3): BoundingBox {
@@ -166,8 +205,8 @@ export function resegmentMask(
     const maximum = values.reduce((a, b) => Math.max(a, b), -Infinity);
     thresholds = range.map((bound) => maximum * bound);
   } else if (settings.resegmentMode === 'sigma') {
-    const mean = pairwiseSum(values) / values.length;
-    const squared = values.map((value) => Math.abs(value - mean) ** 2);
+    const mean = pairwiseSum(Float64Array.from(values)) / values.length;
+    const squared = Float64Array.from(values, (value) => Math.abs(value - mean) ** 2);
     const sd = Math.sqrt(pairwiseSum(squared) / values.length);
     thresholds = range.map((bound) => mean + sd * bound);
   }

@@ -49,16 +49,25 @@ export function discretise(values: Float64Array, settings: DiscretisationSetting
   }
 
   const edge = settings.binCount != null ? fixedCountEdges(min, max, settings.binCount) : fixedWidthEdges(min, settings.binWidth ?? DEFAULT_BIN_WIDTH);
-  const step = edge(1) - edge(0);
+  const first = edge(0);
+  const step = edge(1) - first;
+
+  // Edges up to the first one above the maximum; the bin of a value is the number of edges ≤ value.
+  const edgeList: number[] = [first];
+  while (edgeList[edgeList.length - 1] <= max) edgeList.push(edge(edgeList.length));
+  const edges = Float64Array.from(edgeList);
+  const lastEdge = edges.length - 1;
+
   const bins = new Int32Array(values.length);
   let maxBin = 0;
   for (let i = 0; i < values.length; i++) {
     const value = values[i];
-    // Number of edges ≤ value: estimate, then correct against the exact edge values.
-    let k = Math.floor((value - edge(0)) / step);
+    // Estimate the bin arithmetically, then correct it against the exact edge values.
+    let k = Math.floor((value - first) / step);
     if (k < 0) k = 0;
-    while (edge(k + 1) <= value) k++;
-    while (k > 0 && edge(k) > value) k--;
+    if (k > lastEdge) k = lastEdge;
+    while (k < lastEdge && edges[k + 1] <= value) k++;
+    while (k > 0 && edges[k] > value) k--;
     const bin = k + 1;
     bins[i] = bin;
     if (bin > maxBin) maxBin = bin;

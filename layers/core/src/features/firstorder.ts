@@ -17,7 +17,7 @@
  * - Kurtosis = m₄ / m₂², 0 when m₂ = 0 (IS IPH6 + 3: PyRadiomics reports plain, IBSI excess kurtosis).
  * - Variance = m₂ (ECT3). StandardDeviation = √m₂ (deprecated; computed only when requested by name).
  */
-import { pairwiseSum, sortedMedian, sortedPercentile, EPSILON } from './numeric';
+import { EPSILON, interpolatePercentile, pairwiseSum, percentileRanks, selectRanks } from './numeric';
 import type { Discretisation } from './discretisation';
 
 export const FIRST_ORDER_FEATURE_NAMES = [
@@ -79,18 +79,26 @@ export function computeFirstOrder(
     scratch[v] = deviation * deviation;
   }
   const m2 = pairwiseSum(scratch) / count;
-  for (let v = 0; v < count; v++) scratch[v] = Math.pow(values[v] - mean, 3);
+  for (let v = 0; v < count; v++) {
+    const deviation = values[v] - mean;
+    scratch[v] = deviation * deviation * deviation;
+  }
   const m3 = pairwiseSum(scratch) / count;
-  for (let v = 0; v < count; v++) scratch[v] = Math.pow(values[v] - mean, 4);
+  for (let v = 0; v < count; v++) {
+    const deviation = values[v] - mean;
+    const squared = deviation * deviation;
+    scratch[v] = squared * squared;
+  }
   const m4 = pairwiseSum(scratch) / count;
 
-  const sorted = Float64Array.from(values).sort();
-  const p10 = sortedPercentile(sorted, 10);
-  const p25 = sortedPercentile(sorted, 25);
-  const p75 = sortedPercentile(sorted, 75);
-  const p90 = sortedPercentile(sorted, 90);
-  const minimum = sorted[0];
-  const maximum = sorted[count - 1];
+  const { p10, p25, median, p75, p90 } = orderStatistics(values);
+  let minimum = Infinity;
+  let maximum = -Infinity;
+  for (let v = 0; v < count; v++) {
+    const value = values[v];
+    if (value < minimum) minimum = value;
+    if (value > maximum) maximum = value;
+  }
 
   // Robust MAD: NumPy's nanmean over the full-length array with excluded values set to 0.
   let robustCount = 0;
@@ -120,7 +128,7 @@ export function computeFirstOrder(
     Maximum: maximum,
     MeanAbsoluteDeviation: meanAbsoluteDeviation,
     Mean: mean,
-    Median: sortedMedian(sorted),
+    Median: median,
     Minimum: minimum,
     Range: maximum - minimum,
     RobustMeanAbsoluteDeviation: robustMeanAbsoluteDeviation,
@@ -133,6 +141,24 @@ export function computeFirstOrder(
   };
 }
 
+/** Percentiles 10, 25, 75, 90 (NumPy 'linear') and the median, by quickselect on a copy. */
+function orderStatistics(values: Float64Array): { p10: number; p25: number; median: number; p75: number; p90: number } {
+  const n = values.length;
+  const percents = [10, 25, 75, 90];
+  const ranks = percents.map((percent) => percentileRanks(n, percent));
+  const middle = n >> 1;
+  const wanted = new Set<number>([middle, Math.max(middle - 1, 0)]);
+  for (const { previous, next } of ranks) {
+    wanted.add(previous);
+    wanted.add(next);
+  }
+  const work = Float64Array.from(values);
+  selectRanks(work, [...wanted].sort((a, b) => a - b));
+  const [p10, p25, p75, p90] = ranks.map(({ previous, next, gamma }) => interpolatePercentile(work[previous], work[next], gamma));
+  const median = n % 2 === 1 ? work[middle] : (work[middle - 1] + work[middle]) / 2;
+  return { p10, p25, median, p75, p90 };
+}
+
 /** Entropy and uniformity of the discretised intensity histogram. */
 function histogramStatistics(discretisation: Discretisation): { entropy: number; uniformity: number } {
   const counts = new Float64Array(discretisation.maxBin + 1);
@@ -141,7 +167,7 @@ function histogramStatistics(discretisation: Discretisation): { entropy: number;
   for (let bin = 1; bin <= discretisation.maxBin; bin++) {
     if (counts[bin] > 0) probabilities.push(counts[bin] / discretisation.bins.length);
   }
-  const entropyTerms = probabilities.map((p) => p * Math.log2(p + EPSILON));
-  const squares = probabilities.map((p) => p * p);
+  const entropyTerms = Float64Array.from(probabilities, (p) => p * Math.log2(p + EPSILON));
+  const squares = Float64Array.from(probabilities, (p) => p * p);
   return { entropy: -pairwiseSum(entropyTerms), uniformity: pairwiseSum(squares) };
 }

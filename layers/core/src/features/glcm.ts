@@ -36,7 +36,7 @@
  *   grey level is present (no IBSI equivalent).
  */
 import { EPSILON, nanMean } from './numeric';
-import { eigenvalues } from './eigenvalues';
+import { maximalCorrelationCoefficient } from './glcm-mcc';
 import { halfDirections, type TextureRegion } from './region';
 import { force2DAxisOf, scaledComponents, type TextureSettings } from './texture-settings';
 
@@ -133,7 +133,7 @@ export function computeGlcm(region: TextureRegion, settings: TextureSettings = {
     for (let e = 0; e < counts.length; e++) total += counts[e];
     // Directions without any voxel pair are dropped before averaging; a lone matrix is kept (NaN features).
     if (total === 0 && combined.length > 1) continue;
-    rows.push(glcmFeatureRow(counts, total, region.levels, region.maxBin));
+    rows.push(glcmFeatureRow(counts, total, region.levels, region.maxBin, settings.symmetricalGLCM ?? true));
   }
   const result = {} as Record<GlcmFeatureName, number>;
   const column = new Float64Array(rows.length);
@@ -145,7 +145,7 @@ export function computeGlcm(region: TextureRegion, settings: TextureSettings = {
 }
 
 /** All 24 features of one matrix of counts, in GLCM_FEATURE_NAMES order. */
-function glcmFeatureRow(counts: Float64Array, total: number, levels: Float64Array, maxBin: number): Float64Array {
+function glcmFeatureRow(counts: Float64Array, total: number, levels: Float64Array, maxBin: number, symmetric: boolean): Float64Array {
   const n = levels.length;
   const p = new Float64Array(n * n);
   for (let e = 0; e < p.length; e++) p[e] = counts[e] / total;
@@ -275,35 +275,7 @@ function glcmFeatureRow(counts: Float64Array, total: number, levels: Float64Arra
     maximum,
     sumEntropy,
     varianceX,
-    maximalCorrelationCoefficient(p, px, py, n),
+    maximalCorrelationCoefficient(p, px, py, n, symmetric),
     sumAverage,
   );
-}
-
-/** √ of the second largest eigenvalue of Q(i,j) = Σ_k p(i,k)p(j,k)/(p_x(i)p_y(k)+ε); 1 for a single level. */
-function maximalCorrelationCoefficient(p: Float64Array, px: Float64Array, py: Float64Array, n: number): number {
-  if (n < 2) return 1;
-  const q = new Float64Array(n * n);
-  const weighted = new Float64Array(n);
-  for (let a = 0; a < n; a++) {
-    for (let k = 0; k < n; k++) {
-      weighted[k] = p[a * n + k] / (px[a] * py[k] + EPSILON);
-    }
-    for (let b = 0; b < n; b++) {
-      let sum = 0;
-      for (let k = 0; k < n; k++) {
-        const w = weighted[k];
-        if (w !== 0) sum += w * p[b * n + k];
-      }
-      q[a * n + b] = sum;
-    }
-  }
-  const { real, imaginary } = eigenvalues(q, n);
-  // NumPy sorts complex eigenvalues by real part, then imaginary part.
-  const order = Array.from({ length: n }, (_, index) => index).sort((x, y) => real[x] - real[y] || imaginary[x] - imaginary[y]);
-  const second = order[n - 2];
-  const re = real[second];
-  const im = imaginary[second];
-  // Real part of the principal complex square root.
-  return Math.sqrt((Math.hypot(re, im) + re) / 2);
 }

@@ -12,9 +12,10 @@
  * (OAE7), SmallDependenceLowGrayLevelEmphasis (EQ3F), SmallDependenceHighGrayLevelEmphasis (JA6D),
  * LargeDependenceLowGrayLevelEmphasis (NBZI), LargeDependenceHighGrayLevelEmphasis (9QMG).
  */
-import { neighbourOffsets, type TextureRegion } from './region';
+import { neighbourhoodSummary } from './neighbourhood';
+import type { TextureRegion } from './region';
 import { denseToSizeMatrix, sizeMatrixStatistics, type SizeMatrix } from './size-matrix';
-import { force2DAxisOf, type TextureSettings } from './texture-settings';
+import type { TextureSettings } from './texture-settings';
 
 export const GLDM_FEATURE_NAMES = [
   'DependenceEntropy',
@@ -36,22 +37,8 @@ export const GLDM_FEATURE_NAMES = [
 export type GldmFeatureName = (typeof GLDM_FEATURE_NAMES)[number];
 
 export function gldmMatrix(region: TextureRegion, settings: TextureSettings): SizeMatrix {
-  const offsets = neighbourOffsets(region.paddedSize, force2DAxisOf(settings));
-  const alpha = settings.gldm_a ?? 0;
-  const { bins, levelCodes, roiIndices } = region;
-  const columns = offsets.length + 1;
-  const dense = new Float64Array(region.levels.length * columns);
-  for (let r = 0; r < roiIndices.length; r++) {
-    const v = roiIndices[r];
-    const bin = bins[v];
-    let dependent = 0;
-    for (let o = 0; o < offsets.length; o++) {
-      const neighbour = bins[v + offsets[o]];
-      if (neighbour !== 0 && Math.abs(neighbour - bin) <= alpha) dependent++;
-    }
-    dense[(levelCodes[v] - 1) * columns + dependent]++;
-  }
-  return denseToSizeMatrix(dense, region.levels, columns);
+  const { dependence, dependenceColumns } = neighbourhoodSummary(region, settings);
+  return denseToSizeMatrix(dependence, region.levels, dependenceColumns);
 }
 
 /** Computes the 14 GLDM features. */

@@ -13,8 +13,9 @@
  * - Complexity = Σ_i Σ_j |i − j| (p_i s_i + p_j s_j) / (p_i + p_j) / N_vp (HDEZ)
  * - Strength = Σ_i Σ_j (p_i + p_j)(i − j)² / Σ s_i, 0 when Σ s_i = 0 (1X9X)
  */
-import { neighbourOffsets, type TextureRegion } from './region';
-import { force2DAxisOf, type TextureSettings } from './texture-settings';
+import { neighbourhoodSummary } from './neighbourhood';
+import type { TextureRegion } from './region';
+import type { TextureSettings } from './texture-settings';
 
 export const NGTDM_FEATURE_NAMES = ['Busyness', 'Coarseness', 'Complexity', 'Contrast', 'Strength'] as const;
 
@@ -22,26 +23,8 @@ export type NgtdmFeatureName = (typeof NGTDM_FEATURE_NAMES)[number];
 
 /** Per present grey level: voxel count n_i and summed absolute difference s_i. */
 export function ngtdmMatrix(region: TextureRegion, settings: TextureSettings): { counts: Float64Array; differences: Float64Array } {
-  const offsets = neighbourOffsets(region.paddedSize, force2DAxisOf(settings));
-  const { bins, levelCodes, roiIndices } = region;
-  const counts = new Float64Array(region.levels.length);
-  const differences = new Float64Array(region.levels.length);
-  for (let r = 0; r < roiIndices.length; r++) {
-    const v = roiIndices[r];
-    let neighbours = 0;
-    let sum = 0;
-    for (let o = 0; o < offsets.length; o++) {
-      const neighbour = bins[v + offsets[o]];
-      if (neighbour !== 0) {
-        neighbours++;
-        sum += neighbour;
-      }
-    }
-    const code = levelCodes[v] - 1;
-    counts[code]++;
-    if (neighbours > 0) differences[code] += Math.abs(bins[v] - sum / neighbours);
-  }
-  return { counts, differences };
+  const { voxelCounts, differences } = neighbourhoodSummary(region, settings);
+  return { counts: voxelCounts, differences };
 }
 
 /** Computes the 5 NGTDM features. */

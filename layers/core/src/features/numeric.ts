@@ -13,7 +13,7 @@ const PAIRWISE_BLOCK = 128;
  * Sums `values[start .. start + count)` in the order NumPy's pairwise summation uses for a contiguous float64
  * array (`np.sum`, `np.mean`), so that rounding matches NumPy.
  */
-export function pairwiseSum(values: ArrayLike<number>, start = 0, count = values.length - start): number {
+export function pairwiseSum(values: Float64Array, start = 0, count = values.length - start): number {
   if (count < 8) {
     let total = 0;
     for (let i = 0; i < count; i++) total += values[start + i];
@@ -51,38 +51,72 @@ export function pairwiseSum(values: ArrayLike<number>, start = 0, count = values
 }
 
 /** Mean as `np.mean` computes it: pairwise sum divided by the count. */
-export function numpyMean(values: ArrayLike<number>): number {
+export function numpyMean(values: Float64Array): number {
   return pairwiseSum(values) / values.length;
 }
 
-/**
- * Percentile of ascending-sorted values with NumPy's default 'linear' method, including NumPy's
- * virtual-index arithmetic and its two-sided interpolation formula.
- */
-export function sortedPercentile(sorted: ArrayLike<number>, percent: number): number {
-  const n = sorted.length;
+/** Ranks (0-based positions in ascending order) and weight of NumPy's 'linear' percentile of n values. */
+export function percentileRanks(n: number, percent: number): { previous: number; next: number; gamma: number } {
   const quantile = percent / 100;
   // NumPy: n * q + (alpha + q * (1 - alpha - beta)) - 1 with alpha = beta = 1.
   const virtualIndex = n * quantile + (1 + quantile * -1) - 1;
-  let previous = Math.floor(virtualIndex);
-  let next = previous + 1;
-  const gamma = virtualIndex - previous;
-  if (previous < 0) previous = 0;
-  if (previous > n - 1) previous = n - 1;
-  if (next > n - 1) next = n - 1;
-  if (next < 0) next = 0;
-  const low = sorted[previous];
-  const high = sorted[next];
+  const floor = Math.floor(virtualIndex);
+  const gamma = virtualIndex - floor;
+  const previous = Math.min(Math.max(floor, 0), n - 1);
+  const next = Math.min(Math.max(floor + 1, 0), n - 1);
+  return { previous, next, gamma };
+}
+
+/** NumPy's _lerp: interpolates from the nearer end so that the result stays inside [low, high]. */
+export function interpolatePercentile(low: number, high: number, gamma: number): number {
   const difference = high - low;
-  // NumPy's _lerp evaluates from the nearer end to keep the result inside [low, high].
   return gamma >= 0.5 ? high - difference * (1 - gamma) : low + difference * gamma;
 }
 
-/** Median as `np.median`: the middle value, or the mean of the two middle values. */
-export function sortedMedian(sorted: ArrayLike<number>): number {
-  const n = sorted.length;
-  const middle = n >> 1;
-  return n % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+/** Percentile of ascending-sorted values with NumPy's default 'linear' method. */
+export function sortedPercentile(sorted: ArrayLike<number>, percent: number): number {
+  const { previous, next, gamma } = percentileRanks(sorted.length, percent);
+  return interpolatePercentile(sorted[previous], sorted[next], gamma);
+}
+
+/**
+ * Rearranges `values` so that each listed rank holds the value it would hold after sorting (quickselect),
+ * which costs a few passes instead of a full sort. `ranks` must be ascending.
+ */
+export function selectRanks(values: Float64Array, ranks: readonly number[]): void {
+  let low = 0;
+  for (const rank of ranks) {
+    if (rank < low) continue;
+    selectRank(values, low, values.length - 1, rank);
+    low = rank + 1;
+  }
+}
+
+function selectRank(values: Float64Array, low: number, high: number, rank: number): void {
+  while (high > low) {
+    // Median of three as pivot keeps sorted and constant runs linear.
+    const middle = (low + high) >>> 1;
+    const a = values[low];
+    const b = values[middle];
+    const c = values[high];
+    const pivot = a < b ? (b < c ? b : a < c ? c : a) : a < c ? a : b < c ? c : b;
+    let i = low;
+    let j = high;
+    while (i <= j) {
+      while (values[i] < pivot) i++;
+      while (values[j] > pivot) j--;
+      if (i <= j) {
+        const swap = values[i];
+        values[i] = values[j];
+        values[j] = swap;
+        i++;
+        j--;
+      }
+    }
+    if (rank <= j) high = j;
+    else if (rank >= i) low = i;
+    else return;
+  }
 }
 
 /** Python's float modulo: the result takes the sign of the divisor. */
