@@ -74,7 +74,7 @@ export function univariateLogisticFilter(rows: number[][], labels: number[], alp
     const fit = fitLogistic(
       rows.map((row) => [row[j]]),
       labels,
-      { inverseRegularization: Infinity, maxIterations: 50 },
+      { inverseRegularization: Infinity, maxIterations: 50, computeCovariance: true },
     );
     pValues.push(fit.converged ? waldPValues(fit)[0] : 0);
   }
@@ -86,7 +86,7 @@ export function univariateLogisticFilter(rows: number[][], labels: number[], alp
  * penalty (C = 1e4) keeps the fit finite when the features separate the classes or outnumber the rows.
  */
 export function multivariableLogisticFilter(rows: number[][], labels: number[], alpha = 0.05): LogisticFilterResult {
-  const fit = fitLogistic(rows, labels, { inverseRegularization: 1e4, maxIterations: 100 });
+  const fit = fitLogistic(rows, labels, { inverseRegularization: 1e4, maxIterations: 100, computeCovariance: true });
   const pValues = waldPValues(fit).map((p) => (Number.isNaN(p) ? 1 : p));
   return { kept: pValues.map((p, j) => (p < alpha ? j : -1)).filter((j) => j >= 0), pValues };
 }
@@ -103,8 +103,9 @@ export interface RfeResult {
 /**
  * Recursive feature elimination driven by L2 logistic regression (C = `inverseRegularization`): fit, drop the
  * column with the smallest |coefficient| (the lower index on a tie, as a stable sort does), and repeat. The path
- * runs down to one column, so one run serves every target size; `step` > 1 drops that many columns per fit
- * while more than `stepUntil` remain, which bounds the cost for hundreds of features.
+ * runs down to one column, so one run serves every target size. While more than `stepUntil` columns remain,
+ * each fit drops `step` columns (an integer ≥ 1) or that fraction of the remaining columns (0 < step < 1, as
+ * scikit-learn's RFE reads a float step), which bounds the cost for hundreds of features.
  */
 export function recursiveFeatureElimination(
   rows: number[][],
@@ -114,14 +115,18 @@ export function recursiveFeatureElimination(
 ): RfeResult {
   const width = rows[0]?.length ?? 0;
   if (!(targetCount >= 1)) throw new RadiomicsError('DATA_INVALID', `RFE needs a target of at least one feature, got ${targetCount}.`);
-  const step = Math.max(1, Math.floor(options.step ?? 1));
+  const step = options.step ?? 1;
+  if (!(step >= 1 ? Number.isInteger(step) : step > 0)) {
+    throw new RadiomicsError('DATA_INVALID', `The RFE step must be a positive integer or a fraction between 0 and 1, got ${step}.`);
+  }
   const stepUntil = options.stepUntil ?? 50;
   let remaining = Array.from({ length: width }, (_, j) => j);
   const eliminationOrder: number[] = [];
   while (remaining.length > 1) {
     const fit = fitLogistic(selectColumns(rows, remaining), labels, { inverseRegularization: options.inverseRegularization ?? 1 });
     const order = remaining.map((_, position) => position).sort((a, b) => Math.abs(fit.coefficients[a]) - Math.abs(fit.coefficients[b]) || a - b);
-    const dropCount = remaining.length > stepUntil ? Math.min(step, remaining.length - stepUntil) : 1;
+    const stepCount = step >= 1 ? step : Math.max(1, Math.floor(step * remaining.length));
+    const dropCount = remaining.length > stepUntil ? Math.min(stepCount, remaining.length - stepUntil) : 1;
     const dropped = new Set(order.slice(0, dropCount));
     for (const position of order.slice(0, dropCount)) eliminationOrder.push(remaining[position]);
     remaining = remaining.filter((_, position) => !dropped.has(position));

@@ -39,7 +39,7 @@ export interface TrainingConfig {
     features: number | 'cv';
     /** Largest size the cross-validation considers. */
     maxFeatures: number;
-    /** Features dropped per fit while more than `stepUntil` remain. */
+    /** Features dropped per fit while more than `stepUntil` remain: a count ≥ 1, or a fraction of the remaining features. */
     step: number;
     stepUntil: number;
     /** Inverse L2 strength C of the logistic regression that ranks the features. */
@@ -62,7 +62,7 @@ export const DEFAULT_TRAINING_CONFIG: TrainingConfig = {
   varianceThreshold: 0,
   univariateFilter: { enabled: false, alpha: 0.05 },
   multivariableFilter: { enabled: false, alpha: 0.05 },
-  rfe: { features: 2, maxFeatures: 10, step: 1, stepUntil: 50, inverseRegularization: 1 },
+  rfe: { features: 2, maxFeatures: 10, step: 0.1, stepUntil: 50, inverseRegularization: 1 },
   cvFolds: 5,
   classifiers: [...CLASSIFIER_KINDS],
   classifierOptions: {},
@@ -108,7 +108,10 @@ export function resolveTrainingConfig(input: unknown = {}): TrainingConfig {
   }
   if (!(c.rfe.features === 'cv' || (Number.isInteger(c.rfe.features) && c.rfe.features >= 1))) throw configError('"rfe.features" must be a positive integer or "cv".');
   if (!(Number.isInteger(c.rfe.maxFeatures) && c.rfe.maxFeatures >= 1)) throw configError('"rfe.maxFeatures" must be a positive integer.');
-  if (!(Number.isInteger(c.rfe.step) && c.rfe.step >= 1)) throw configError('"rfe.step" must be a positive integer.');
+  if (!(typeof c.rfe.step === 'number' && (c.rfe.step >= 1 ? Number.isInteger(c.rfe.step) : c.rfe.step > 0))) {
+    throw configError('"rfe.step" must be a positive integer or a fraction between 0 and 1.');
+  }
+  if (!(Number.isInteger(c.rfe.stepUntil) && c.rfe.stepUntil >= 1)) throw configError('"rfe.stepUntil" must be a positive integer.');
   if (!(c.rfe.inverseRegularization > 0)) throw configError('"rfe.inverseRegularization" must be positive.');
   if (!(Number.isInteger(c.cvFolds) && c.cvFolds >= 2)) throw configError('"cvFolds" must be an integer ≥ 2.');
   if (!Array.isArray(c.classifiers) || c.classifiers.length === 0 || !c.classifiers.every(isClassifierKind)) {
