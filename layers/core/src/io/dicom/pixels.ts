@@ -51,6 +51,11 @@ export async function prepareDicomCodecs(): Promise<void> {
   }
 }
 
+/** True when pixel data in this transfer syntax needs prepareDicomCodecs(). */
+export function needsWasmCodec(uid: string): boolean {
+  return JPEG_LS.has(uid) || JPEG_2000.has(uid);
+}
+
 export function isSupportedTransferSyntax(uid: string): boolean {
   return NATIVE_TRANSFER_SYNTAXES.has(uid) || uid === RLE_LOSSLESS || JPEG_LOSSLESS.has(uid) || JPEG_LS.has(uid) || JPEG_2000.has(uid);
 }
@@ -87,18 +92,33 @@ export function pixelFormatOf(dataSet: DataSet): PixelFormat {
 /**
  * Stored values of one frame, sign-extended from BitsStored when PixelRepresentation is 1 and masked to
  * BitsStored bits otherwise (bits above BitsStored may carry overlays and are not part of the value).
+ * Full-width little-endian 16-bit samples come back as a view or copy without per-pixel work.
  */
-export function readStoredValues(dataSet: DataSet, frameIndex: number, format: PixelFormat, position: string): Int32Array {
+export function readStoredValues(
+  dataSet: DataSet,
+  frameIndex: number,
+  format: PixelFormat,
+  position: string,
+): Int16Array | Uint16Array | Int32Array {
   const { rows, columns, bitsAllocated, bitsStored, pixelRepresentation } = format;
   const count = rows * columns;
   const bytes = frameBytes(dataSet, frameIndex, format, position);
-  const littleEndian = transferSyntaxOf(dataSet) !== '1.2.840.10008.1.2.2' || !NATIVE_TRANSFER_SYNTAXES.has(transferSyntaxOf(dataSet));
+  const transferSyntax = transferSyntaxOf(dataSet);
+  const littleEndian = !(NATIVE_TRANSFER_SYNTAXES.has(transferSyntax) && transferSyntax === '1.2.840.10008.1.2.2');
   const bytesPerSample = bitsAllocated / 8;
   if (bytes.length < count * bytesPerSample) {
     throw new RadiomicsError(
       'DICOM_TRUNCATED',
       `DICOM ${position}: pixel data has ${bytes.length} bytes, but ${rows} × ${columns} pixels of ${bitsAllocated} bits need ${count * bytesPerSample}.`,
     );
+  }
+
+  if (bitsAllocated === 16 && bitsStored === 16 && littleEndian) {
+    // Typed-array views need 2-byte alignment; an odd offset inside the file buffer needs a copy.
+    const aligned = bytes.byteOffset % 2 === 0 ? bytes : new Uint8Array(bytes.subarray(0, count * 2));
+    return pixelRepresentation === 1
+      ? new Int16Array(aligned.buffer, aligned.byteOffset, count)
+      : new Uint16Array(aligned.buffer, aligned.byteOffset, count);
   }
 
   const values = new Int32Array(count);

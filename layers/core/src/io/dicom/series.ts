@@ -1,11 +1,12 @@
 // Loading of a CT DICOM series into a Hounsfield-unit volume in LPS space, with the consistency checks a
 // radiomics pipeline needs before trusting the geometry.
+import dicomParser from 'dicom-parser';
 import type { DataSet } from 'dicom-parser';
 
 import { RadiomicsError } from '../../errors';
 import type { ImageVolume, Matrix3, Vec3 } from '../../image/volume';
 import { isPart10, items, nested, numbers, parseDicomFile, storedTransferSyntaxOf, text, transferSyntaxOf } from './dataset';
-import { LOSSY_TRANSFER_SYNTAXES, assertSupportedTransferSyntax, pixelFormatOf, prepareDicomCodecs, readStoredValues, type PixelFormat } from './pixels';
+import { LOSSY_TRANSFER_SYNTAXES, assertSupportedTransferSyntax, needsWasmCodec, pixelFormatOf, prepareDicomCodecs, readStoredValues, type PixelFormat } from './pixels';
 
 export interface DicomInputFile {
   /** A neutral description or the file name; it is never copied into messages. */
@@ -115,10 +116,21 @@ export function loadDicomSeries(files: readonly DicomInputFile[], options: LoadD
   return { image, series, warnings };
 }
 
-/** loadDicomSeries after loading the JPEG-LS and JPEG 2000 decoders. */
+/**
+ * loadDicomSeries after loading the JPEG-LS and JPEG 2000 decoders, when a file needs them (loading them
+ * costs about a second, so uncompressed series skip it).
+ */
 export async function loadDicomSeriesAsync(files: readonly DicomInputFile[], options: LoadDicomSeriesOptions = {}): Promise<LoadedDicomSeries> {
-  await prepareDicomCodecs();
+  if (files.some((file) => isPart10(file.bytes) && needsWasmCodec(metaTransferSyntax(file.bytes)))) await prepareDicomCodecs();
   return loadDicomSeries(files, options);
+}
+
+function metaTransferSyntax(bytes: Uint8Array): string {
+  try {
+    return dicomParser.readPart10Header(bytes).string('x00020010')?.replace(/\0+$/, '').trim() ?? '';
+  } catch {
+    return '';
+  }
 }
 
 interface ParsedFile {
@@ -388,6 +400,18 @@ function checkTilt(slices: SliceRecord[], normal: number[], pixelSpacing: number
 }
 
 const INT16_MIN = -32768;
+
+/** True when every stored value plus the intercept lies in int16 range. */
+function sliceFitsInt16(stored: Int16Array | Uint16Array | Int32Array, intercept: number): boolean {
+  let min = Infinity;
+  let max = -Infinity;
+  for (let n = 0; n < stored.length; n++) {
+    const value = stored[n];
+    if (value < min) min = value;
+    if (value > max) max = value;
+  }
+  return min + intercept >= INT16_MIN && max + intercept <= INT16_MAX;
+}
 const INT16_MAX = 32767;
 
 /**
@@ -405,6 +429,14 @@ function readVolume(slices: SliceRecord[], size: Vec3): Int16Array | Float32Arra
     const stored = readStoredValues(slice.dataSet, slice.frameIndex, slice.format, slice.filePosition);
     const offset = k * sliceVoxels;
     const { slope, intercept } = slice;
+
+    if (int16 && slope === 1 && sliceFitsInt16(stored, intercept)) {
+      // The common CT case: stored integers plus an integer intercept, known to stay in int16 range.
+      if (intercept === 0 && stored instanceof Int16Array) int16.set(stored, offset);
+      else for (let n = 0; n < sliceVoxels; n++) int16[offset + n] = stored[n] + intercept;
+      return;
+    }
+
     for (let n = 0; n < sliceVoxels; n++) {
       const value = stored[n] * slope + intercept;
       if (int16) {
