@@ -11,3 +11,6 @@ export * from './features';
 export * from './settings';
 export * from './extraction';
 export * from './pipeline';
+export * from './api';
+export * from './rescoring';
+export * from './preview';

@@ -5,6 +5,7 @@
  */
 import { modelFigureKey } from '../api/router';
 import { RadiomicsError } from '../errors';
+import { modelArtifactKey } from '../pipeline/keys';
 import type { BlobStore, ModelRecord, ResultStore } from '../pipeline/ports';
 
 /** The parts of a validated model artifact that publication records. */
@@ -40,10 +41,6 @@ export interface PublishModelResult {
 
 const VERSION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const FIGURE_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,95}\.svg$/;
-
-export function modelArtifactKey(version: string): string {
-  return `models/${version}.json`;
-}
 
 export async function publishModel(options: PublishModelOptions): Promise<PublishModelResult> {
   const { store, blobs, model } = options;
