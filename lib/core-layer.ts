@@ -87,7 +87,7 @@ export class CoreLayer extends Construct {
       // Hash the bundle output, because the layer also contains params/ and models/ from outside the entry folder.
       assetHashType: AssetHashType.OUTPUT,
       bundling: {
-        // Never pulled: local bundling always succeeds or throws.
+        // Required by the API but never pulled, because tryBundle below returns true or throws.
         image: DockerImage.fromRegistry('node:22-slim'),
         local: {
           tryBundle(outputDirectory: string): boolean {
@@ -122,7 +122,7 @@ export function bundleCoreLayer(request: CoreLayerBundleRequest): void {
   const packageDirectory = path.join(request.outputDirectory, 'nodejs', 'node_modules', ...CORE_MODULE_NAME.split('/'));
   fs.mkdirSync(packageDirectory, { recursive: true });
 
-  // One bundle, so that every module of the core exists once (instanceof RadiomicsError holds across areas).
+  // One bundle, so that every module of the core exists once and `instanceof RadiomicsError` works across areas.
   // Handlers may also import a sub-path such as `@radiomics/core/api`: each source module is exported from the
   // bundle as a namespace, and a small shim file at its sub-path re-exports that namespace.
   const sourceDirectory = path.dirname(request.entry);

@@ -71,7 +71,7 @@ export interface DashboardProps {
   readonly logRetention?: logs.RetentionDays;
 
   /**
-   * What happens to the user pool, the site bucket and the logs when the stack is deleted.
+   * Removal policy of the user pool, the site bucket and key, and the logs.
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
@@ -79,9 +79,9 @@ export interface DashboardProps {
 
 /**
  * The coordinators' dashboard in the cloud:
- * - Cognito user pool with the groups `coordinator` and `site-user` and the attribute `custom:siteId`; no self
- *   sign-up, strong passwords, TOTP MFA required, Plus feature plan with threat protection enforced; the app
- *   client cannot write `custom:siteId`, so a site user cannot move to another site;
+ * - Cognito user pool with the groups `coordinator` and `site-user` and the attribute `custom:siteId`. It has no
+ *   self sign-up, strong passwords, TOTP MFA required and the Plus feature plan with threat protection enforced.
+ *   The app client cannot write `custom:siteId`, so a site user cannot move to another site;
  * - HTTP API `GET /api/{proxy+}` → results-api, behind a Cognito JWT authorizer, with access logs and throttling;
  * - static site bucket (KMS, private, TLS only) behind CloudFront with origin access control, HTTPS only,
  *   security headers, standard logs; `/api/*` on the same distribution goes to the HTTP API, so the page and the
@@ -200,7 +200,8 @@ export class Dashboard extends Construct {
       protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
       originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2],
     });
-    // The API answers with cache-control: no-store; keying on Authorization is what makes CloudFront forward it.
+    // CloudFront forwards the Authorization header only when the cache key includes it. The API returns
+    // cache-control: no-store, so nothing is cached anyway.
     const apiCachePolicy = new cloudfront.CachePolicy(this, 'ApiCachePolicy', {
       comment: 'Forwards the Authorization header to the results API; responses are not cached (no-store)',
       minTtl: Duration.seconds(0),

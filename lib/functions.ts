@@ -49,18 +49,19 @@ export interface RadiomicsFunctionsProps {
   readonly logRetention?: logs.RetentionDays;
 
   /**
-   * What happens to the log groups when the stack is deleted.
+   * Removal policy of the log groups.
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
 }
 
 /**
- * One NodejsFunction per function folder, all with the same secure, observable defaults: Node.js 22 on arm64,
- * esbuild bundling (minified, source maps, the core left external and loaded from the layer, the AWS SDK v3
- * taken from the runtime), active X-Ray tracing, a KMS-encrypted log group with a fixed retention, and the
- * Powertools settings (service name per function, metrics namespace Radiomics, no event or response capture
- * because events and state outputs may carry upload file names).
+ * One NodejsFunction per function folder, all with the same secure, observable defaults:
+ * - Node.js 22 on arm64, with its own role and a KMS-encrypted log group with a fixed retention;
+ * - esbuild bundling (minified, with source maps), the core left external and loaded from the layer, the AWS
+ *   SDK v3 taken from the runtime;
+ * - active X-Ray tracing and the Powertools settings: service name per function, metrics namespace Radiomics,
+ *   and no event or response capture, because events and state outputs may carry upload file names.
  */
 export class RadiomicsFunctions extends Construct {
   private readonly functionsByName = new Map<FunctionName, nodejs.NodejsFunction>();
@@ -134,6 +135,7 @@ export class RadiomicsFunctions extends Construct {
           externalModules: [CORE_MODULE_NAME, '@aws-sdk/*'],
         },
       });
+
       this.functionsByName.set(description.name, fn);
     }
   }

@@ -42,7 +42,7 @@ export interface RescoringProps {
   readonly scheduleExpression?: string;
 
   /**
-   * What happens to the log group when the stack is deleted.
+   * Removal policy of the log group.
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
@@ -52,9 +52,9 @@ export interface RescoringProps {
  * Batch re-scoring: a Step Functions state machine (Distributed Map over the stored feature sets) started
  * nightly by an EventBridge schedule and by publish-model when a model artifact lands under models/.
  *
- * The Distributed Map runs its batches as child executions of the same state machine, so the role may start,
- * describe and stop executions of this state machine (named explicitly so that the role can name it without a
- * circular reference), and read the lesion lists under rescore/ for the ItemReader.
+ * The Distributed Map runs its batches as child executions of the same state machine. Its role may therefore
+ * start, describe and stop executions of this state machine, which is named explicitly so that the role can
+ * name it without a circular reference. The role also reads the lesion lists under rescore/ for the ItemReader.
  */
 export class Rescoring extends Construct {
   readonly stateMachine: sfn.StateMachine;

@@ -19,7 +19,7 @@ export const KEY_PREFIXES = {
 
 export interface RadiomicsStorageProps {
   /**
-   * What happens to the key, buckets, table and topic when the stack is deleted.
+   * Removal policy of the key, buckets, table and topic.
    * @default RemovalPolicy.RETAIN, because they hold study data and results
    */
   readonly removalPolicy?: RemovalPolicy;

@@ -38,7 +38,7 @@ export interface WorkflowStateMachineProps {
   readonly logRetention?: logs.RetentionDays;
 
   /**
-   * What happens to the log group when the stack is deleted.
+   * Removal policy of the log group.
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;

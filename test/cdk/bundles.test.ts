@@ -19,7 +19,7 @@ const layerResource = templateJson.Resources[logicalIdOf(stack, stack.node.findC
 const layerDirectory = assetDirectory(layerResource.Properties!.Content.S3Key as string);
 const coreDirectory = path.join(layerDirectory, 'nodejs', 'node_modules', '@radiomics', 'core');
 
-/** Whether `@radiomics/core/<sub-path>` resolves to a file of the layer, as Node.js resolves it there. */
+/** Checks that `@radiomics/core/<sub-path>` resolves to a file of the layer, as Node.js resolves it there. */
 function layerHasModule(specifier: string): boolean {
   const subpath = specifier.slice('@radiomics/core/'.length);
   return [`${subpath}.js`, `${subpath}/index.js`].some((candidate) => fs.existsSync(path.join(coreDirectory, candidate)));

@@ -4,9 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { synthesizeRadiomics } from './synth';
 
 /**
- * W3005 flags a DependsOn already implied by a Ref or GetAtt. CDK adds such DependsOn entries itself (for
- * example a Lambda function on its role's default policy), so the warning is about CDK's output, not ours, and
- * the redundancy is harmless; it is the one warning accepted here.
+ * W3005 flags a DependsOn already implied by a Ref or GetAtt. CDK writes such DependsOn entries itself, for
+ * example a Lambda function on its role's default policy. The redundancy is harmless, so W3005 is the one
+ * warning accepted here.
  */
 const ACCEPTED_WARNINGS = new Set(['W3005']);
 

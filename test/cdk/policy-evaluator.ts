@@ -1,7 +1,7 @@
-// A small evaluator of identity-based IAM policy statements, enough to check the synthesized roles: Action and
-// NotAction, Resource and NotResource with `*`/`?` wildcards, the StringEquals, StringLike, ArnLike and Bool
-// condition operators, and the rule that an explicit Deny beats any Allow. A condition key absent from the
-// request context makes its condition false, as in IAM.
+// A small evaluator of identity-based IAM policy statements, enough to check the synthesized roles.
+// It supports Action and NotAction, Resource and NotResource with `*` and `?` wildcards, and the StringEquals,
+// StringLike, ArnLike and Bool condition operators. An explicit Deny beats any Allow, and a condition key absent
+// from the request context makes its condition false, as in IAM.
 
 export interface PolicyStatement {
   Effect: 'Allow' | 'Deny';

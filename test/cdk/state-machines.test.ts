@@ -42,7 +42,7 @@ function definitionOf(stateMachine: object): { definition: Definition; text: str
   return { definition: JSON.parse(text) as Definition, text };
 }
 
-/** Every state of a definition, inner Map states included, keyed by name. */
+/** Collects every state of a definition, inner Map states included, keyed by name. */
 function allStates(states: Record<string, State>): Record<string, State> {
   const collected: Record<string, State> = {};
   for (const [name, state] of Object.entries(states)) {

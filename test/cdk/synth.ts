@@ -90,7 +90,7 @@ export function synthesizeRadiomics(options: { nag?: boolean; context?: Record<s
   return { stack, template: Template.fromJSON(templateJson), templateJson, templatePath, outdir };
 }
 
-/** One line per violation in the cloud assembly's validation report (empty when there is no report). */
+/** Formats one line per violation of the cloud assembly's validation report (empty when there is no report). */
 export function describeValidationReport(outdir: string): string {
   const reportPath = path.join(outdir, 'validation-report.json');
   if (!fs.existsSync(reportPath)) return '';
