@@ -62,6 +62,7 @@ describe('corpus of broken studies, Lambda handlers on moto', () => {
       it(`validate-study throws ${corpusCase.expectedCode} as the error name`, () => {
         const outcome = outcomes.get(corpusCase.name);
         expect(outcome?.thrown?.name, outcome?.thrown?.message).toBe(corpusCase.expectedCode);
+        expect(outcome?.thrown?.message).not.toContain('[object Object]');
       });
 
       it('record-failure marks the study FAILED with the code in DynamoDB', async () => {

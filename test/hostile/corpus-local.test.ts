@@ -79,6 +79,13 @@ describe('corpus of broken studies, local run', () => {
         expect(record?.failure?.action.length).toBeGreaterThan(10);
       });
 
+      it('explains the failure in a readable message', () => {
+        const message = records.get(corpusCase.name)?.failure?.message ?? '';
+        expect(message.length).toBeGreaterThan(20);
+        expect(message).not.toContain('[object Object]');
+        expect(message).not.toMatch(/undefined|NaN/);
+      });
+
       it('keeps the upload byte for byte', async () => {
         const entry = written.find((candidate) => candidate.studyId === corpusCase.name)!;
         const record = records.get(corpusCase.name);
