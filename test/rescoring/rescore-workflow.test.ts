@@ -25,7 +25,11 @@ async function demoStores() {
   const blobs = new MemoryBlobStore();
   await seedResults(store, blobs);
   const artifact = JSON.parse(demoArtifactText);
-  await publishModel({ store, blobs, model: { version: artifact.version, card: artifact.card }, artifactText: demoArtifactText });
+  await publishModel({ store, blobs, model: { version: artifact.version, settingsHash: artifact.settingsHash, card: artifact.card }, artifactText: demoArtifactText });
+  // The seeded lesions take the demo model's extraction settings, so no lesion needs re-extraction.
+  for (const featureSet of [...store.featureSets.values()]) {
+    await store.putFeatureSet({ ...featureSet, settingsHash: artifact.settingsHash ?? featureSet.settingsHash });
+  }
   return { store, blobs };
 }
 

@@ -95,7 +95,7 @@ export async function seedExampleStandIn(storeDir: string): Promise<void> {
           label: 1,
           maskFile: 'mask.nii.gz',
           features,
-          settingsHash: 'c'.repeat(64),
+          settingsHash: artifact.settingsHash ?? 'c'.repeat(64),
           provenance: {},
           previewKey: previewKey(key.siteId, key.studyId, lesion.lesionId),
           extractedAt: study.receivedAt,
