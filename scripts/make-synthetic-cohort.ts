@@ -8,8 +8,9 @@
  * age, sex). The same seed always gives the same files.
  *
  * Generative model: each patient progresses with probability 0.35; every lesion of a patient carries the
- * patient's RECIST label. Each feature is normal (or log-normal) with a mean shifted by the label, plus a
+ * patient's RECIST label. Each feature is normal on its scale with a mean shifted by the label, plus a
  * patient-level offset shared by that patient's lesions, so that lesions of one patient are correlated.
+ * Each feature is drawn on its own scale (linear, logarithmic, or log(1 − value) for features just under 1).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,20 +26,29 @@ interface FeatureModel {
   shift: number;
   sd: number;
   patientSd: number;
-  /** Draw on the log scale and exponentiate (for positive, skewed features). */
-  logNormal?: boolean;
+  /** 'log': the draw is the logarithm of the value; 'one-minus-log': the draw is log(1 − value), for values just under 1. */
+  scale?: 'log' | 'one-minus-log';
 }
 
 // The study's two selected features carry most of the signal; the original features carry little or none.
+// Centres were checked against PyRadiomics values of real CT lesions (PyRadiomics 3.x settings, bin width 25):
+// wavelet-HHH_firstorder_Mean lies within ±0.2 and wavelet-LHL_glrlm_LongRunLowGrayLevelEmphasis between
+// about 0.004 and 0.06. docs/modelling.md lists the values and where they came from.
 export const SYNTHETIC_FEATURES: FeatureModel[] = [
-  { name: 'wavelet-HHH_firstorder_Mean', mean: 0.1, shift: -0.9, sd: 0.7, patientSd: 0.3 },
-  { name: 'wavelet-LHL_glrlm_LongRunLowGrayLevelEmphasis', mean: Math.log(0.02), shift: 0.8, sd: 0.55, patientSd: 0.25, logNormal: true },
-  { name: 'original_shape_MeshVolume', mean: Math.log(1800), shift: 0.35, sd: 0.9, patientSd: 0.4, logNormal: true },
-  { name: 'original_shape_Sphericity', mean: 0.74, shift: -0.02, sd: 0.07, patientSd: 0.03 },
+  { name: 'wavelet-HHH_firstorder_Mean', mean: 0.03, shift: -0.1, sd: 0.08, patientSd: 0.03 },
+  { name: 'wavelet-LHL_glrlm_LongRunLowGrayLevelEmphasis', mean: Math.log(0.015), shift: 0.7, sd: 0.6, patientSd: 0.3, scale: 'log' },
+  { name: 'original_shape_MeshVolume', mean: Math.log(1800), shift: 0.35, sd: 0.9, patientSd: 0.4, scale: 'log' },
+  { name: 'original_shape_Sphericity', mean: 0.72, shift: -0.02, sd: 0.07, patientSd: 0.03 },
   { name: 'original_firstorder_Mean', mean: 35, shift: 0, sd: 14, patientSd: 8 },
-  { name: 'original_firstorder_Entropy', mean: 1.9, shift: 0.1, sd: 0.35, patientSd: 0.15 },
-  { name: 'original_glcm_Idmn', mean: 0.93, shift: 0.005, sd: 0.02, patientSd: 0.01 },
+  { name: 'original_firstorder_Entropy', mean: 2.2, shift: 0.1, sd: 0.45, patientSd: 0.15 },
+  { name: 'original_glcm_Idmn', mean: Math.log(0.015), shift: 0.1, sd: 0.4, patientSd: 0.15, scale: 'one-minus-log' },
 ];
+
+function fromDrawScale(draw: number, scale: FeatureModel['scale']): number {
+  if (scale === 'log') return Math.exp(draw);
+  if (scale === 'one-minus-log') return 1 - Math.exp(draw);
+  return draw;
+}
 
 export function makeSyntheticCohort(seed: number, patientCount: number): { features: string; labels: string } {
   const random = createRandom(seed);
@@ -55,7 +65,7 @@ export function makeSyntheticCohort(seed: number, patientCount: number): { featu
       const lesionId = `${patientId}-L${l}`;
       const values = SYNTHETIC_FEATURES.map((feature, f) => {
         const draw = randomNormal(random, feature.mean + label * feature.shift + offsets[f], feature.sd);
-        return feature.logNormal ? Math.exp(draw) : draw;
+        return fromDrawScale(draw, feature.scale);
       });
       featureRows.push([lesionId, ...values]);
       labelRows.push([lesionId, patientId, label, age, sex]);

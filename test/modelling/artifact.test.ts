@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 
 import { describe, expect, it } from 'vitest';
 
-import { loadModelArtifact, RadiomicsError, scoreFeatures } from '@radiomics/core';
+import { loadModelArtifact, loadParamsFile, RadiomicsError, scoreFeatures, settingsHash } from '@radiomics/core';
 
 const demoPath = fileURLToPath(new URL('../../models/demo-synthetic-v1.json', import.meta.url));
 const demoJson = (): Record<string, unknown> => JSON.parse(readFileSync(demoPath, 'utf8')) as Record<string, unknown>;
@@ -29,14 +29,20 @@ describe('demo model artifact', () => {
     expect(artifact.classifier.kind).toBe('decision-tree');
   });
 
+  it('records the study protocol settings hash', () => {
+    const artifact = loadModelArtifact(demoJson());
+    const settings = loadParamsFile(fileURLToPath(new URL('../../params/study-protocol.yaml', import.meta.url)));
+    expect(artifact.settingsHash).toBe(settingsHash(settings));
+  });
+
   it('loads from JSON text too', () => {
     expect(loadModelArtifact(readFileSync(demoPath, 'utf8')).version).toBe('demo-synthetic-v1');
   });
 
   it('scores a feature vector', () => {
     const artifact = loadModelArtifact(demoJson());
-    const low = scoreFeatures(artifact, { 'wavelet-HHH_firstorder_Mean': 0.6, 'wavelet-LHL_glrlm_LongRunLowGrayLevelEmphasis': 0.012, extra_feature: 5 });
-    const high = scoreFeatures(artifact, { 'wavelet-HHH_firstorder_Mean': -1.5, 'wavelet-LHL_glrlm_LongRunLowGrayLevelEmphasis': 0.08 });
+    const low = scoreFeatures(artifact, { 'wavelet-HHH_firstorder_Mean': 0.15, 'wavelet-LHL_glrlm_LongRunLowGrayLevelEmphasis': 0.006, extra_feature: 5 });
+    const high = scoreFeatures(artifact, { 'wavelet-HHH_firstorder_Mean': -0.2, 'wavelet-LHL_glrlm_LongRunLowGrayLevelEmphasis': 0.06 });
     for (const result of [low, high]) {
       expect(result.probability).toBeGreaterThanOrEqual(0);
       expect(result.probability).toBeLessThanOrEqual(1);

@@ -56,9 +56,12 @@ function notFitted(kind: ClassifierKind): RadiomicsError {
   return new RadiomicsError('INTERNAL_ERROR', `The ${kind} classifier was used before it was fitted.`);
 }
 
-/** Probability of class 1 in a CART leaf distribution, which ml-cart sizes by the largest label in the leaf. */
+/**
+ * Probability of class 1 in a CART leaf distribution, which ml-cart sizes by the largest label in the leaf.
+ * ml-cart sums 1/n once per row, so a pure leaf can read 1.0000000000000002; the value is clamped to [0, 1].
+ */
 function leafPositiveProbability(distribution: { columns: number; get(row: number, column: number): number }): number {
-  return distribution.columns > 1 ? distribution.get(0, 1) : 0;
+  return distribution.columns > 1 ? Math.min(1, Math.max(0, distribution.get(0, 1))) : 0;
 }
 
 // ml-cart: CART with Gini impurity and midpoint thresholds. minNumSamples 1 lets any node with two or more rows
