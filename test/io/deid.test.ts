@@ -86,7 +86,14 @@ describe('auditDeidentification', () => {
 });
 
 describeWithReference('auditDeidentification reference studies', ['ibsi1/ct_phantom/dicom', 'studies/sts_004_ct/dicom'], () => {
-  for (const folder of ['ibsi1/ct_phantom/dicom/image', 'ibsi1/ct_phantom/dicom/mask', 'studies/sts_004_ct/dicom/image', 'studies/sts_004_ct/dicom/mask']) {
+  for (const folder of [
+    'ibsi1/ct_phantom/dicom/image',
+    'ibsi1/ct_phantom/dicom/mask',
+    'studies/sts_004_ct/dicom/image',
+    'studies/sts_004_ct/dicom/mask',
+    'ibsi2/digital_phantom/dicom/checkerboard',
+    'ibsi2/digital_phantom/dicom/sphere',
+  ]) {
     it(`passes ${folder}`, () => {
       const dataSets = readdirSync(referencePath(folder)).map((file, index) => parseDicomFile(readFileSync(referencePath(folder, file)), `file ${index + 1}`));
       expect(auditDeidentification(dataSets).findings).toEqual([]);
