@@ -12,7 +12,7 @@ import { basename, join, relative, resolve, sep } from 'node:path';
 
 import dicomParser from 'dicom-parser';
 
-import { RadiomicsError } from '@radiomics/core';
+import { RadiomicsError, readZipArchive } from '@radiomics/core';
 
 export interface DiscoveredStudy {
   readonly kind: 'folder' | 'zip';
@@ -76,7 +76,25 @@ function collectFolder(folder: string, studies: DiscoveredStudy[]): void {
 }
 
 function zipStudy(path: string): DiscoveredStudy {
-  return { kind: 'zip', path, proposedStudyId: safeId(basename(path).replace(/\.zip$/i, '')) };
+  const manifest = readZipManifest(path);
+  return { kind: 'zip', path, proposedStudyId: safeId(basename(path).replace(/\.zip$/i, '')), ...(manifest ? { manifest } : {}) };
+}
+
+/**
+ * Reads the site and study ids from the manifest.json at the top of an archive, through the safe archive reader
+ * (its limits count inflated bytes, so an archive that understates its sizes is stopped). Any problem leaves the
+ * ids to the defaults, and the workflow then reports the archive's error on the study.
+ */
+function readZipManifest(path: string): { siteId?: unknown; studyId?: unknown } | undefined {
+  try {
+    const { entries } = readZipArchive(new Uint8Array(readFileSync(path)), basename(path));
+    const manifest = entries.find((entry) => entry.path === 'manifest.json');
+    if (!manifest) return undefined;
+    const parsed = JSON.parse(new TextDecoder().decode(manifest.bytes)) as unknown;
+    return typeof parsed === 'object' && parsed !== null ? (parsed as { siteId?: unknown; studyId?: unknown }) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function readManifest(folder: string): { siteId?: unknown; studyId?: unknown } | undefined {

@@ -1,9 +1,10 @@
 // The local run end to end: the workflow definition executed by aws-local-stepfunctions, the step code, and
 // the embedded adapters, on small synthetic NIfTI studies.
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { FolderBlobStore } from '../../local/folder-blob-store';
@@ -207,4 +208,40 @@ describe('local run of many studies', () => {
     });
     expect(readLines(join(scratch, 'store-many', 'notifications.jsonl'))).toHaveLength(50);
   }, MANY_STUDIES_TIMEOUT_MS);
+});
+
+describe('local run of zip uploads', () => {
+  it('runs a study uploaded as a zip archive', async () => {
+    const folder = writeSyntheticStudy(join(scratch, 'zip-source', 'zipped-1'), { siteId: 'site-z', studyId: 'zipped-1' });
+    const archive = join(scratch, 'zips', 'zipped-1.zip');
+    mkdirSync(join(scratch, 'zips'), { recursive: true });
+    writeFileSync(
+      archive,
+      zipSync({
+        'zipped-1/manifest.json': readFileSync(join(folder, 'manifest.json')),
+        'zipped-1/image.nii.gz': readFileSync(join(folder, 'image.nii.gz')),
+        'zipped-1/masks/lesions.nii.gz': readFileSync(join(folder, 'masks', 'lesions.nii.gz')),
+        '__MACOSX/zipped-1/._image.nii.gz': new Uint8Array([0]),
+      }),
+    );
+
+    const report = await runLocal([archive], options('store-zip'));
+    expect(report.studies[0].status).toBe('COMPLETED');
+    expect(report.studies[0].lesions).toHaveLength(2);
+    const blobs = new FolderBlobStore(join(scratch, 'store-zip', 'blobs'));
+    expect(await blobs.exists('incoming/site-z/zipped-1.zip')).toBe(true);
+  });
+
+  it('fails an archive with a path traversal and keeps it', async () => {
+    const archive = join(scratch, 'zips', 'escape.zip');
+    writeFileSync(archive, zipSync({ 'manifest.json': new TextEncoder().encode('{}'), '../../outside.txt': new TextEncoder().encode('x') }));
+
+    const report = await runLocal([archive], options('store-zip', { siteId: 'site-z' }));
+    expect(report.studies[0].status).toBe('FAILED');
+    expect(report.studies[0].failure?.code).toBe('ARCHIVE_UNSAFE_PATH');
+    const blobs = new FolderBlobStore(join(scratch, 'store-zip', 'blobs'));
+    expect(await blobs.exists('incoming/site-z/escape.zip')).toBe(true);
+    expect(await blobs.exists('quarantine/site-z/escape/upload/escape.zip')).toBe(true);
+    expect(existsSync(join(scratch, 'store-zip', 'outside.txt'))).toBe(false);
+  });
 });

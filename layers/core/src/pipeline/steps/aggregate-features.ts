@@ -1,4 +1,5 @@
 import { RadiomicsError } from '../../errors';
+import { CORE_VERSION } from '../../extraction/extract';
 import { loggerOf, nowIso, type PipelineContext } from '../context';
 import type { LesionFeatureSet } from '../ports';
 import type { AggregatedLesion, AggregatedStudy, ExtractedStudy } from '../state';
@@ -40,7 +41,7 @@ export async function aggregateFeatures(context: PipelineContext, input: Extract
       settingsHash: input.settingsHash,
       provenance: {
         ...region,
-        productVersion: context.productVersion ?? 'unknown',
+        productVersion: context.productVersion ?? CORE_VERSION,
         executionName: input.executionName,
         imageTypes: units.map((unit) => unit.imageType),
         featureCount: Object.keys(features).length,
