@@ -22,6 +22,7 @@ import {
   type ImageVolume,
   type Vec3,
 } from '@radiomics/core';
+import { generalMcc, maximalCorrelationCoefficient } from '@radiomics/core/features/glcm-mcc';
 
 const LOG2_ONE_PLUS_EPS = Math.log2(1 + 2.220446049250313e-16);
 
@@ -227,5 +228,41 @@ describe('extraction errors', () => {
     expect(provenance.imageHash).toMatch(/^[0-9a-f]{64}$/);
     expect(provenance.maskHash).not.toBe(provenance.imageHash);
     expect(provenance.imageTypes).toEqual(['original']);
+  });
+});
+
+describe('GLCM maximal correlation coefficient', () => {
+  function normalisedSymmetric(n: number, entry: (a: number, b: number) => number): { p: Float64Array; px: Float64Array } {
+    const p = new Float64Array(n * n);
+    let total = 0;
+    for (let a = 0; a < n; a++) {
+      for (let b = 0; b <= a; b++) {
+        const value = entry(a, b);
+        p[a * n + b] = value;
+        p[b * n + a] = value;
+        total += a === b ? value : 2 * value;
+      }
+    }
+    const px = new Float64Array(n);
+    for (let e = 0; e < p.length; e++) {
+      p[e] /= total;
+      px[Math.floor(e / n)] += p[e];
+    }
+    return { p, px };
+  }
+
+  it('symmetric path equals the general eigenvalue path', () => {
+    // Skewed counts with rare levels, so that the epsilon correction matters.
+    const { p, px } = normalisedSymmetric(24, (a, b) => (a === b ? 5000 : 1 + ((a * 7 + b * 13) % 11) ** 3) / (1 + a * a));
+    const fast = maximalCorrelationCoefficient(p, px, px, 24, true);
+    const reference = generalMcc(p, px, px, 24);
+    expect(Math.abs(fast - reference)).toBeLessThan(1e-12 * reference);
+  });
+
+  it('degenerate eigenvalues fall back to the general path', () => {
+    // A two-level checkerboard: every pair differs, so S has eigenvalues +1 and −1 and λ₁ = λ₂ = 1.
+    const { p, px } = normalisedSymmetric(2, (a, b) => (a === b ? 0 : 1));
+    expect(maximalCorrelationCoefficient(p, px, px, 2, true)).toBe(generalMcc(p, px, px, 2));
+    expect(maximalCorrelationCoefficient(p, px, px, 2, true)).toBeCloseTo(1, 12);
   });
 });

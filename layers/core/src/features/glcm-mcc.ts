@@ -74,7 +74,7 @@ function symmetricMcc(p: Float64Array, px: Float64Array, n: number): number | nu
 
   // Unit eigenvector w of S for secondMu by two steps of inverse iteration on the tridiagonal form.
   const shift = secondMu + (Math.abs(secondMu) + 1) * 1e-13;
-  let y = new Float64Array(m).fill(1);
+  let y: Float64Array = new Float64Array(m).fill(1);
   for (let step = 0; step < 3; step++) {
     y = solveShiftedTridiagonal(reduction, shift, y);
     let norm = 0;

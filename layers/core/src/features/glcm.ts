@@ -37,8 +37,9 @@
  */
 import { EPSILON, nanMean } from './numeric';
 import { maximalCorrelationCoefficient } from './glcm-mcc';
-import { halfDirections, type TextureRegion } from './region';
-import { force2DAxisOf, scaledComponents, type TextureSettings } from './texture-settings';
+import { neighbourhoodSummary } from './neighbourhood';
+import type { TextureRegion } from './region';
+import { scaledComponents, type TextureSettings } from './texture-settings';
 
 export const GLCM_FEATURE_NAMES = [
   'Autocorrelation',
@@ -71,19 +72,9 @@ export type GlcmFeatureName = (typeof GLCM_FEATURE_NAMES)[number];
 
 /** Direction matrices of counts, L × L each (L = number of grey levels present), before any weighting. */
 export function glcmMatrices(region: TextureRegion, settings: TextureSettings): { matrices: Float64Array[]; vectors: number[][] } {
-  const directions = halfDirections(region.paddedSize, force2DAxisOf(settings));
+  const { directions, cooccurrence } = neighbourhoodSummary(region, settings);
   const levelCount = region.levels.length;
-  const { levelCodes, roiIndices } = region;
-  const matrices = directions.map(() => new Float64Array(levelCount * levelCount));
-  for (let d = 0; d < directions.length; d++) {
-    const counts = matrices[d];
-    const offset = directions[d].offset;
-    for (let r = 0; r < roiIndices.length; r++) {
-      const v = roiIndices[r];
-      const neighbour = levelCodes[v + offset];
-      if (neighbour !== 0) counts[(levelCodes[v] - 1) * levelCount + neighbour - 1]++;
-    }
-  }
+  const matrices = cooccurrence.map((counts) => Float64Array.from(counts));
   if (settings.symmetricalGLCM ?? true) {
     for (const counts of matrices) {
       for (let i = 0; i < levelCount; i++) {

@@ -39,8 +39,9 @@ export type GlszmFeatureName = (typeof GLSZM_FEATURE_NAMES)[number];
 /** Zones of the ROI as a size matrix: connected components of equal grey level. */
 export function glszmMatrix(region: TextureRegion, settings: TextureSettings): SizeMatrix {
   const offsets = neighbourOffsets(region.paddedSize, force2DAxisOf(settings));
-  const { levelCodes, roiIndices } = region;
-  const visited = new Uint8Array(levelCodes.length);
+  const { roiIndices } = region;
+  // A private copy of the level codes doubles as the visited marker: a voxel's code is cleared when queued.
+  const unvisited = Int32Array.from(region.levelCodes);
   const stack = new Int32Array(roiIndices.length);
   const zoneCodes: number[] = [];
   let maxSize = 0;
@@ -48,9 +49,9 @@ export function glszmMatrix(region: TextureRegion, settings: TextureSettings): S
   const zoneSizes: number[] = [];
   for (let r = 0; r < roiIndices.length; r++) {
     const seed = roiIndices[r];
-    if (visited[seed]) continue;
-    const code = levelCodes[seed];
-    visited[seed] = 1;
+    const code = unvisited[seed];
+    if (code === 0) continue;
+    unvisited[seed] = 0;
     let top = 0;
     stack[top++] = seed;
     let size = 0;
@@ -59,8 +60,8 @@ export function glszmMatrix(region: TextureRegion, settings: TextureSettings): S
       size++;
       for (let o = 0; o < offsets.length; o++) {
         const w = v + offsets[o];
-        if (levelCodes[w] === code && !visited[w]) {
-          visited[w] = 1;
+        if (unvisited[w] === code) {
+          unvisited[w] = 0;
           stack[top++] = w;
         }
       }

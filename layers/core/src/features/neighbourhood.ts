@@ -1,13 +1,17 @@
 /**
- * One pass over every ROI voxel's neighbourhood (26 neighbours, 8 in-plane with force2D) that collects what
- * both the GLDM and the NGTDM need: the number of dependent neighbours and the sum of the neighbours' grey
- * levels. The result is cached per texture region, so the two classes share the pass.
+ * One pass over every pair of neighbouring ROI voxels (the 13 half-directions of distance 1, 4 in-plane with
+ * force2D; each pair is visited once) that collects what three classes need: the GLCM counts per direction,
+ * the number of dependent neighbours of each voxel (GLDM) and the number and grey-level sum of each voxel's
+ * ROI neighbours (NGTDM). The result is cached per texture region, so the classes share the pass.
  */
-import { neighbourOffsets, type TextureRegion } from './region';
+import { halfDirections, type Direction, type TextureRegion } from './region';
 import { force2DAxisOf, type TextureSettings } from './texture-settings';
 
 export interface NeighbourhoodSummary {
-  /** GLDM counts: row = level index, column = number of dependent neighbours (0 … neighbours). */
+  readonly directions: readonly Direction[];
+  /** Asymmetric GLCM counts per direction: L × L, row = level index of v, column = level index of v + δ. */
+  readonly cooccurrence: readonly Float64Array[];
+  /** GLDM counts: row = level index, column = number of dependent neighbours (0 … 2 × directions). */
   readonly dependence: Float64Array;
   readonly dependenceColumns: number;
   /** NGTDM n_i: ROI voxels per level index. */
@@ -26,40 +30,56 @@ export function neighbourhoodSummary(region: TextureRegion, settings: TextureSet
   const cached = perRegion?.get(key);
   if (cached) return cached;
 
-  const offsets = neighbourOffsets(region.paddedSize, axis);
-  const { bins, levelCodes, roiIndices } = region;
-  const levelCount = region.levels.length;
-  const columns = offsets.length + 1;
-  const dependence = new Float64Array(levelCount * columns);
-  const voxelCounts = new Float64Array(levelCount);
-  const differences = new Float64Array(levelCount);
-  const offsetCount = offsets.length;
-
-  for (let r = 0; r < roiIndices.length; r++) {
-    const v = roiIndices[r];
-    const bin = bins[v];
-    let neighbours = 0;
-    let sum = 0;
-    let dependent = 0;
-    for (let o = 0; o < offsetCount; o++) {
-      const neighbour = bins[v + offsets[o]];
-      if (neighbour === 0) continue;
-      neighbours++;
-      sum += neighbour;
-      const difference = neighbour - bin;
-      if (difference <= alpha && difference >= -alpha) dependent++;
-    }
-    const code = levelCodes[v] - 1;
-    dependence[code * columns + dependent]++;
-    voxelCounts[code]++;
-    if (neighbours > 0) differences[code] += Math.abs(bin - sum / neighbours);
-  }
-
-  const summary = { dependence, dependenceColumns: columns, voxelCounts, differences };
+  const summary = computeSummary(region, halfDirections(region.paddedSize, axis), alpha);
   if (!perRegion) {
     perRegion = new Map();
     cache.set(region, perRegion);
   }
   perRegion.set(key, summary);
   return summary;
+}
+
+function computeSummary(region: TextureRegion, directions: Direction[], alpha: number): NeighbourhoodSummary {
+  const { bins, levelCodes, roiIndices } = region;
+  const levelCount = region.levels.length;
+  const cooccurrence = directions.map(() => new Float64Array(levelCount * levelCount));
+  const neighbourCounts = new Uint8Array(bins.length);
+  const dependentCounts = new Uint8Array(bins.length);
+  const neighbourSums = new Float64Array(bins.length);
+
+  for (let d = 0; d < directions.length; d++) {
+    const offset = directions[d].offset;
+    const counts = cooccurrence[d];
+    for (let r = 0; r < roiIndices.length; r++) {
+      const v = roiIndices[r];
+      const w = v + offset;
+      const neighbourBin = bins[w];
+      if (neighbourBin === 0) continue;
+      const bin = bins[v];
+      counts[(levelCodes[v] - 1) * levelCount + levelCodes[w] - 1]++;
+      neighbourCounts[v]++;
+      neighbourCounts[w]++;
+      neighbourSums[v] += neighbourBin;
+      neighbourSums[w] += bin;
+      const difference = neighbourBin - bin;
+      if (difference <= alpha && difference >= -alpha) {
+        dependentCounts[v]++;
+        dependentCounts[w]++;
+      }
+    }
+  }
+
+  const columns = 2 * directions.length + 1;
+  const dependence = new Float64Array(levelCount * columns);
+  const voxelCounts = new Float64Array(levelCount);
+  const differences = new Float64Array(levelCount);
+  for (let r = 0; r < roiIndices.length; r++) {
+    const v = roiIndices[r];
+    const code = levelCodes[v] - 1;
+    dependence[code * columns + dependentCounts[v]]++;
+    voxelCounts[code]++;
+    const neighbours = neighbourCounts[v];
+    if (neighbours > 0) differences[code] += Math.abs(bins[v] - neighbourSums[v] / neighbours);
+  }
+  return { directions, cooccurrence, dependence, dependenceColumns: columns, voxelCounts, differences };
 }
