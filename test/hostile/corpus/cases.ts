@@ -4,7 +4,7 @@
 import type { ErrorCode } from '@radiomics/core';
 
 import { buildNifti1 } from '../../helpers/nifti-writer';
-import { el, newUid, type DicomElement } from '../../helpers/dicom-writer';
+import { TRANSFER_SYNTAX, el, newUid, type DicomElement } from '../../helpers/dicom-writer';
 import {
   SMALL_GRID,
   ctDicomSeries,
@@ -31,6 +31,8 @@ export interface CorpusCase {
   readonly breaks: string;
   /** The error code the study must fail with; undefined for a control that must complete. */
   readonly expectedCode?: ErrorCode;
+  /** The code in the cloud, where every study needs a manifest, when it differs from the local run's. */
+  readonly cloudExpectedCode?: ErrorCode;
   readonly build: (ids: StudyIds) => CorpusUpload;
 }
 
@@ -147,6 +149,51 @@ export const CORPUS: readonly CorpusCase[] = [
             ),
         }),
       ),
+  },
+
+  {
+    name: 'dicom-lossy-jpeg',
+    breaks: 'the series is stored as lossy JPEG baseline, which changes HU values',
+    expectedCode: 'UNSUPPORTED_TRANSFER_SYNTAX',
+    build: (ids) =>
+      folder(dicomStudy(ids, { transferSyntax: TRANSFER_SYNTAX.jpegBaseline, bitsAllocated: 8, pixelRepresentation: 0, encapsulated: { fragments: [new Uint8Array([0xff, 0xd8, 0xff, 0xd9])] } })),
+  },
+  {
+    name: 'dicom-uneven-spacing',
+    breaks: 'slices are 2 mm apart in the lower half and 3 mm apart in the upper half',
+    expectedCode: 'NON_UNIFORM_SPACING',
+    build: (ids) =>
+      folder(dicomStudy(ids, { positionOf: (k) => [SMALL_GRID.origin[0], SMALL_GRID.origin[1], SMALL_GRID.origin[2] + (k < 4 ? 2 * k : 8 + 3 * (k - 4))] })),
+  },
+  {
+    name: 'dicom-inconsistent-slices',
+    breaks: 'one slice has a different pixel spacing from the others',
+    expectedCode: 'INCONSISTENT_SLICES',
+    build: (ids) => folder(dicomStudy(ids, { editSlice: (k, elements) => (k === 5 ? replaceElement(elements, el('00280030', 'DS', ['0.7', '0.7'])) : elements) })),
+  },
+  {
+    name: 'dicom-phi-in-sequence',
+    breaks: 'a real referring physician name inside a nested sequence item',
+    expectedCode: 'PHI_PRESENT',
+    build: (ids) =>
+      folder(
+        dicomStudy(ids, {
+          editSlice: (_k, elements) => [...elements, el('00081032', 'SQ', [[el('00080100', 'SH', 'CT123'), el('00080090', 'PN', 'Moreau^Isabelle')]])],
+        }),
+      ),
+  },
+  {
+    name: 'dicom-burned-in-annotation',
+    breaks: 'the slices declare identifying text burned into the pixels',
+    expectedCode: 'PHI_PRESENT',
+    build: (ids) => folder(dicomStudy(ids, { editSlice: (_k, elements) => [...elements, el('00280301', 'CS', 'YES')] })),
+  },
+  {
+    name: 'dicom-no-manifest-no-mask',
+    breaks: 'no manifest.json and no segmentation among the files',
+    expectedCode: 'STUDY_LAYOUT_AMBIGUOUS',
+    cloudExpectedCode: 'MANIFEST_INVALID',
+    build: () => folder(ctDicomSeries({ lesions: [] }).files),
   },
 
   // Masks and labels.
