@@ -1,9 +1,9 @@
 // Re-scoring throughput of the local store: the bundled demo model over stored lesions in SQLite.
 //
-// Row 1 is the target: 100,000 lesions re-scored in under 10 s. Its feature sets hold the model's two
-// features and a few others, which is what the re-scorer reads when a store can project the model's
-// columns. Row 2 measures the generic path on full 851-feature sets (every record decoded), on a sample,
-// and extrapolates to 100,000 lesions; that figure is an estimate, not a run of 100,000.
+// Row 1 is the target: 100,000 lesions re-scored in under 10 s, with feature sets holding the model's two
+// features and a few others. The other rows use full 851-feature sets on a sample and extrapolate to
+// 100,000 lesions (estimates, not runs of 100,000): once with the model's features extracted in SQL
+// (what `radiomics rescore` does), once decoding every record in JavaScript (the generic path).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +12,7 @@ import { loadModelArtifact } from '@radiomics/core/modelling';
 import type { LesionFeatureSet } from '@radiomics/core/pipeline/ports';
 import { rescoreAll, scorerFromArtifact } from '@radiomics/core/rescoring';
 
-import { withTransactionalScores } from '../bin/commands/rescore';
+import { withRescoreFastPaths } from '../bin/commands/rescore';
 import { SqliteResultStore } from '../local/sqlite-result-store';
 import type { BenchRow } from './run';
 
@@ -56,7 +56,7 @@ function storeLesions(store: SqliteResultStore, count: number, extraFeatures: nu
       label: 1,
       maskFile: 'mask.nii.gz',
       features,
-      settingsHash: 'b'.repeat(64),
+      settingsHash: artifact.settingsHash ?? 'b'.repeat(64),
       provenance: { productVersion: 'bench' },
       extractedAt: '2026-12-04T00:00:00.000Z',
     });
@@ -65,13 +65,13 @@ function storeLesions(store: SqliteResultStore, count: number, extraFeatures: nu
   insert(batch.splice(0));
 }
 
-async function timeRescore(lesions: number, extraFeatures: number): Promise<{ seconds: number; scored: number }> {
+async function timeRescore(lesions: number, extraFeatures: number, projection: boolean): Promise<{ seconds: number; scored: number }> {
   const folder = mkdtempSync(join(tmpdir(), 'rescore-bench-'));
   const store = new SqliteResultStore(join(folder, 'results.sqlite'));
   try {
     storeLesions(store, lesions, extraFeatures);
     const started = performance.now();
-    const summary = await rescoreAll({ store: withTransactionalScores(store), scorer: scorerFromArtifact(artifact), pageSize: 1000 });
+    const summary = await rescoreAll({ store: withRescoreFastPaths(store, { projection }), scorer: scorerFromArtifact(artifact), pageSize: 1000 });
     const seconds = (performance.now() - started) / 1000;
     if (summary.scored !== lesions) throw new Error(`Benchmark scored ${summary.scored} of ${lesions} lesions.`);
     return { seconds, scored: summary.scored };
@@ -82,14 +82,18 @@ async function timeRescore(lesions: number, extraFeatures: number): Promise<{ se
 }
 
 export default async (): Promise<BenchRow[]> => {
-  const projected = await timeRescore(LESIONS, 6);
-  const full = await timeRescore(FULL_SAMPLE, FULL_FEATURE_COUNT - 2);
-  const fullRate = full.scored / full.seconds;
+  const small = await timeRescore(LESIONS, 6, true);
+  const projected = await timeRescore(FULL_SAMPLE, FULL_FEATURE_COUNT - 2, true);
+  const decoded = await timeRescore(FULL_SAMPLE, FULL_FEATURE_COUNT - 2, false);
+  const projectedRate = projected.scored / projected.seconds;
+  const decodedRate = decoded.scored / decoded.seconds;
 
   return [
-    { name: `rescore ${LESIONS} lesions, model features stored (SQLite)`, value: projected.seconds, unit: 's', target: { limit: 10, comparison: '<=' } },
-    { name: 'rescore rate, model features stored', value: projected.scored / projected.seconds, unit: 'lesions/s' },
-    { name: `rescore rate, full ${FULL_FEATURE_COUNT}-feature sets (${FULL_SAMPLE} sample)`, value: fullRate, unit: 'lesions/s' },
-    { name: 'rescore 100000 full feature sets, extrapolated', value: 100_000 / fullRate, unit: 's', note: 'estimate from the sample rate; every record is decoded in full' },
+    { name: `rescore ${LESIONS} lesions, model features stored (SQLite)`, value: small.seconds, unit: 's', target: { limit: 10, comparison: '<=' } },
+    { name: 'rescore rate, model features stored', value: small.scored / small.seconds, unit: 'lesions/s' },
+    { name: `rescore rate, ${FULL_FEATURE_COUNT} features, SQL projection (${FULL_SAMPLE} sample)`, value: projectedRate, unit: 'lesions/s' },
+    { name: `rescore 100000 x ${FULL_FEATURE_COUNT} features, SQL projection`, value: 100_000 / projectedRate, unit: 's', note: 'extrapolated from the sample rate' },
+    { name: `rescore rate, ${FULL_FEATURE_COUNT} features, full decode (${FULL_SAMPLE} sample)`, value: decodedRate, unit: 'lesions/s' },
+    { name: `rescore 100000 x ${FULL_FEATURE_COUNT} features, full decode`, value: 100_000 / decodedRate, unit: 's', note: 'extrapolated from the sample rate' },
   ];
 };

@@ -6,7 +6,7 @@ import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 
 import { RadiomicsError } from '@radiomics/core';
-import type { ResultStore, BlobStore } from '@radiomics/core/pipeline/ports';
+import type { BlobStore, LesionFeatureSet, Page, ResultStore } from '@radiomics/core/pipeline/ports';
 import {
   parseModelArtifact,
   rescoreAll,
@@ -39,7 +39,7 @@ export function openResultsStore(storeDir: string): ResultsStoreHandle {
   mkdirSync(storeDir, { recursive: true });
   const results = new SqliteResultStore(join(storeDir, 'results.sqlite'));
   return {
-    results: withTransactionalScores(results),
+    results: withRescoreFastPaths(results),
     blobs: new FolderBlobStore(join(storeDir, 'blobs')),
     notifier: new JsonLinesNotifier(join(storeDir, 'notifications.jsonl')),
     close: () => results.close(),
@@ -84,12 +84,14 @@ export interface LocalRescoreOptions {
 }
 
 /**
- * Adds the batched score write to the SQLite store: one transaction per page instead of one per score,
- * through the store's own putScore, so the write-once rule stays the store's.
+ * Adds the re-scoring fast paths to the SQLite store. Scores are written in one transaction per page
+ * through the store's own putScore, so the write-once rule stays the store's. Feature sets are read with
+ * only the model's features, extracted by SQLite's json_extract, which avoids decoding all 851 features
+ * of every lesion in JavaScript.
  */
-export function withTransactionalScores(results: SqliteResultStore): SqliteResultStore & RescoreFastPaths {
-  const batched = results as SqliteResultStore & RescoreFastPaths;
-  batched.putScores = async (scores) => {
+export function withRescoreFastPaths(results: SqliteResultStore, options: { projection?: boolean } = {}): SqliteResultStore & RescoreFastPaths {
+  const fast = results as SqliteResultStore & RescoreFastPaths;
+  fast.putScores = async (scores) => {
     const written: boolean[] = [];
     results.database.exec('BEGIN IMMEDIATE');
     try {
@@ -101,7 +103,57 @@ export function withTransactionalScores(results: SqliteResultStore): SqliteResul
     }
     return written;
   };
-  return batched;
+  if ((options.projection ?? true) && supportsProjection(results)) {
+    fast.scanFeatureVectors = async (cursor, limit, featureNames) => scanFeatureVectors(results, cursor, limit, featureNames);
+  }
+  return fast;
+}
+
+/** Checks that the store has the table layout the projection reads; without it rescoreAll uses the generic scan. */
+function supportsProjection(results: SqliteResultStore): boolean {
+  try {
+    results.database.prepare("SELECT site_id, study_id, lesion_id, settings_hash, json_extract(record, '$.features') FROM feature_sets LIMIT 0").all();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+interface VectorRow {
+  site_id: string;
+  study_id: string;
+  lesion_id: string;
+  settings_hash: string;
+  [column: `f${number}`]: number | null;
+}
+
+/**
+ * Pages through feature sets in key order, returning each with only the named features. The cursor is the
+ * last key of the page as JSON, the same order as the store's own scan.
+ */
+// NOTE: reads the SQLite store's feature_sets table (key columns and the JSON record) directly; when that
+// layout is missing, supportsProjection leaves the store's generic scan in use.
+function scanFeatureVectors(results: SqliteResultStore, cursor: string | undefined, limit: number, featureNames: readonly string[]): Page<LesionFeatureSet> {
+  const after = cursor === undefined ? ['', '', ''] : (JSON.parse(Buffer.from(cursor, 'base64url').toString()) as string[]);
+  const columns = featureNames.map((_, index) => `json_extract(record, ?) AS f${index}`).join(', ');
+  const rows = results.database
+    .prepare(
+      `SELECT site_id, study_id, lesion_id, settings_hash${columns ? `, ${columns}` : ''} FROM feature_sets
+       WHERE (site_id, study_id, lesion_id) > (?, ?, ?) ORDER BY site_id, study_id, lesion_id LIMIT ?`,
+    )
+    .all(...featureNames.map((name) => `$.features.${JSON.stringify(name)}`), after[0], after[1], after[2], limit + 1) as VectorRow[];
+
+  const items = rows.slice(0, limit).map((row): LesionFeatureSet => {
+    const features: Record<string, number> = {};
+    featureNames.forEach((name, index) => {
+      const value = row[`f${index}`];
+      if (typeof value === 'number') features[name] = value;
+    });
+    return { siteId: row.site_id, studyId: row.study_id, lesionId: row.lesion_id, settingsHash: row.settings_hash, features, label: 0, maskFile: '', provenance: {}, extractedAt: '' };
+  });
+  const last = items[items.length - 1];
+  const nextCursor = rows.length > limit && last ? Buffer.from(JSON.stringify([last.siteId, last.studyId, last.lesionId])).toString('base64url') : undefined;
+  return { items, nextCursor };
 }
 
 /** Re-scores the local store with one model version; shared by `rescore` and `models publish`. */

@@ -26,6 +26,7 @@ export interface LesionScorer {
  * them to skip decoding all 851 features of every lesion and to write a page of scores in one transaction.
  */
 export interface RescoreFastPaths {
+  /** Pages like scanFeatureSets, but each feature set holds only the named features, with keys and settings hash. */
   scanFeatureVectors?(cursor: string | undefined, limit: number, featureNames: readonly string[]): Promise<Page<LesionFeatureSet>>;
   putScores?(scores: readonly LesionScore[]): Promise<boolean[]>;
 }
