@@ -237,3 +237,14 @@ describe('joining features and labels', () => {
     it(`rejects ${name}`, () => expect(codeOf(() => joinFeaturesAndLabels(featureText, labelText))).toBe('DATA_INVALID'));
   }
 });
+
+describe('joining on the mask path', () => {
+  it('uses Mask when no id column exists', () => {
+    const features = 'Image,Mask,Label,original_firstorder_Mean\nct1.nii.gz,m1.nii.gz,1,4\nct2.nii.gz,m2.nii.gz,1,5\n';
+    const dataset = joinFeaturesAndLabels(features, 'Mask,patientId,label\nm2.nii.gz,P2,0\nm1.nii.gz,P1,1\n');
+    expect(dataset.cases.map((c) => [c.lesionId, c.values[0], c.label])).toEqual([
+      ['m2.nii.gz', 5, 0],
+      ['m1.nii.gz', 4, 1],
+    ]);
+  });
+});

@@ -26,7 +26,9 @@ export interface Dataset {
   hash: string;
 }
 
-export const LESION_ID_COLUMNS = ['lesionId', 'lesion_id', 'lesion', 'ID', 'id'];
+// `Mask` comes last: a batch extraction without an id column can still be joined on the mask path, provided the
+// label table has the same Mask column and each mask holds one lesion.
+export const LESION_ID_COLUMNS = ['lesionId', 'lesion_id', 'lesion', 'ID', 'id', 'Mask'];
 export const PATIENT_ID_COLUMNS = ['patientId', 'patient_id', 'patient', 'PatientID'];
 export const LABEL_COLUMNS = ['label', 'progression', 'outcome'];
 
