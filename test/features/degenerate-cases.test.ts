@@ -26,7 +26,7 @@ import { generalMcc, maximalCorrelationCoefficient } from '@radiomics/core/featu
 
 const LOG2_ONE_PLUS_EPS = Math.log2(1 + 2.220446049250313e-16);
 
-/** A block of `size` voxels with intensities from `value(i, j, k)` and ROI from `inside(i, j, k)`. */
+/** Builds a block of `size` voxels with intensities from `value(i, j, k)` and ROI from `inside(i, j, k)`. */
 function syntheticInput(size: Vec3, value: (i: number, j: number, k: number) => number, inside: (i: number, j: number, k: number) => boolean, spacing: Vec3 = [1, 1, 1]): FeatureInput {
   const total = size[0] * size[1] * size[2];
   const image = new Float64Array(total);
@@ -147,7 +147,7 @@ describe('NGTDM isolated voxels', () => {
 });
 
 describe('discretisation', () => {
-  it('fixed bin width counts edges from 0 and starts a new bin on an edge', () => {
+  it('fixed bin width edges from 0', () => {
     const values = Float64Array.of(-26, -25, -1, 0, 24, 25, 49.999, 50);
     expect([...discretise(values, { binWidth: 25 }).bins]).toEqual([1, 2, 2, 3, 3, 4, 4, 5]);
   });

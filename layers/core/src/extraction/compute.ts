@@ -51,7 +51,7 @@ function cropArray<T extends Float64Array | Uint8Array>(data: T, size: Vec3, box
   return out;
 }
 
-/** The feature input of an image over a mask, cropped to the mask's bounding box. */
+/** Builds the feature input of an image over a mask, cropped to the mask's bounding box. */
 export function croppedFeatureInput(image: Float64Array, mask: ImageVolume<Uint8Array>, box = maskBoundingBox(mask)): FeatureInput {
   const size: Vec3 = [box.upper[0] - box.lower[0] + 1, box.upper[1] - box.lower[1] + 1, box.upper[2] - box.lower[2] + 1];
   return {

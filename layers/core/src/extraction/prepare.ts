@@ -94,9 +94,9 @@ export function prepareRegion(image: ImageVolume, labelMap: LabelVolume | ImageV
 }
 
 /**
- * Bounding box of the label after the checks of `validateRoi`, in one pass over the label map. Any failed
- * check is handed to `validateRoi`, which raises the catalogue error with its full explanation (labels
- * present, extents); the fast path skips only the connected-component count of every label.
+ * Returns the bounding box of the label after the checks of `validateRoi`, in one pass over the label map.
+ * Any failed check is handed to `validateRoi`, which raises the catalogue error with its full explanation
+ * (labels present, extents). The fast path skips only the connected-component count of every label.
  */
 function locateRoi(image: ImageVolume, labelMap: ImageVolume, options: ValidateRoiOptions & { label: number }): BoundingBox {
   assertSameGeometry(image, labelMap, options.geometryTolerance ?? DEFAULT_GEOMETRY_TOLERANCE);
@@ -104,6 +104,7 @@ function locateRoi(image: ImageVolume, labelMap: ImageVolume, options: ValidateR
   const data = labelMap.data as ArrayLike<number>;
   const lower = [nx, ny, nz];
   const upper = [-1, -1, -1];
+
   let count = 0;
   let integerLabels = true;
   let v = 0;
@@ -125,6 +126,7 @@ function locateRoi(image: ImageVolume, labelMap: ImageVolume, options: ValidateR
       }
     }
   }
+
   const spannedAxes = [0, 1, 2].filter((axis) => upper[axis] > lower[axis]).length;
   const valid = integerLabels && count >= Math.max(2, options.minimumVoxels ?? 2) && spannedAxes >= (options.minimumDimensions ?? 2);
   if (!valid) return validateRoi(image, labelMap, options);

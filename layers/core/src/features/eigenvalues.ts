@@ -255,7 +255,7 @@ function hessenbergQr(a: Float64Array, n: number, stride: number, wr: Float64Arr
 /**
  * Eigenvalues of a real symmetric n × n row-major matrix (only the lower triangle is read): Householder
  * reduction to tridiagonal form, then the implicit QL iteration (the EISPACK tred2 / tql1 pair without
- * eigenvectors). About five times cheaper than `eigenvalues` for the same size.
+ * eigenvectors), several times cheaper than `eigenvalues` for the same size.
  */
 export function symmetricEigenvalues(matrix: Float64Array, n: number): Float64Array {
   const reduction = reduceToTridiagonal(matrix, n);

@@ -3,10 +3,12 @@
  * Q(i,j) = Σ_k p(i,k) p(j,k) / (p_x(i) p_y(k) + ε), computed as PyRadiomics does (ε = 2.2e−16 included).
  *
  * For a symmetric GLCM the ε-free matrix Q₀ = D⁻¹PD⁻¹P (D = diag p_x) is similar to S², S = D^(−1/2) P D^(−1/2),
- * so its eigenvalues come from a symmetric eigenproblem five times cheaper than the general one. ε changes
+ * so its eigenvalues come from a symmetric eigenproblem, which took 2.5 times less CPU than the general one on
+ * the PAT1 LLL sub-band (158 grey levels). ε changes
  * λ₂ by up to about 1e−7 relative on large ROIs, so the first-order perturbation δ = uᵀ(Q − Q₀)v with the left
- * and right eigenvectors u = D^(1/2) w, v = D^(−1/2) w (w the unit eigenvector of S) is added; the neglected
- * second-order term is below 1e−14 relative. When λ₂ is not well separated from its neighbours, or the GLCM is
+ * and right eigenvectors u = D^(1/2) w, v = D^(−1/2) w (w the unit eigenvector of S) is added. The neglected
+ * second-order term is quadratic in ε / (p_x p_y); the tests find agreement with the general routine within 1e−12
+ * relative. When λ₂ is not well separated from its neighbours, or the GLCM is
  * not symmetric, the general non-symmetric eigenvalue routine on Q itself is used.
  */
 import { EPSILON } from './numeric';
@@ -72,7 +74,7 @@ function symmetricMcc(p: Float64Array, px: Float64Array, n: number): number | nu
   const scale = Math.max(largest, 1e-300);
   if (largest - second < SEPARATION * scale || second - third < SEPARATION * scale) return null;
 
-  // Unit eigenvector w of S for secondMu by two steps of inverse iteration on the tridiagonal form.
+  // Unit eigenvector w of S for secondMu by three steps of inverse iteration on the tridiagonal form.
   const shift = secondMu + (Math.abs(secondMu) + 1) * 1e-13;
   let y: Float64Array = new Float64Array(m).fill(1);
   for (let step = 0; step < 3; step++) {

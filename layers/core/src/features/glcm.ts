@@ -31,7 +31,7 @@
  *   Idn = Σ p_{x−y}(k)/(1+k/N_g) (NDRX); InverseVariance = Σ_{k≥1} p_{x−y}(k)/k² (E8JP)
  * - MaximumProbability = max p (GYBY)
  * - SumAverage = Σ k p_{x+y}(k) (ZGXS); SumEntropy = −Σ p_{x+y} log₂(p_{x+y}+ε) (P6QZ)
- * - SumSquares = Σ (i−μ_x)² p (no IBSI equivalent)
+ * - SumSquares = Σ (i−μ_x)² p (UR99, IBSI joint variance)
  * - MCC = √λ₂, λ₂ the second largest eigenvalue of Q(i,j) = Σ_k p(i,k)p(j,k)/(p_x(i)p_y(k)+ε); 1 when only one
  *   grey level is present (no IBSI equivalent).
  */

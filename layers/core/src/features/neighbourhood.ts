@@ -1,8 +1,8 @@
 /**
- * One pass over every pair of neighbouring ROI voxels (the 13 half-directions of distance 1, 4 in-plane with
- * force2D; each pair is visited once) that collects what three classes need: the GLCM counts per direction,
- * the number of dependent neighbours of each voxel (GLDM) and the number and grey-level sum of each voxel's
- * ROI neighbours (NGTDM). The result is cached per texture region, so the classes share the pass.
+ * One pass over every pair of neighbouring ROI voxels, each pair visited once along the 13 half-directions of
+ * distance 1 (4 in-plane with force2D). It collects the GLCM counts per direction, the number of dependent
+ * neighbours of each voxel (GLDM) and the number and grey-level sum of each voxel's ROI neighbours (NGTDM).
+ * The result is cached per texture region, so the three classes share the pass.
  */
 import { halfDirections, type Direction, type TextureRegion } from './region';
 import { force2DAxisOf, type TextureSettings } from './texture-settings';

@@ -1,6 +1,6 @@
 import type { WeightingNorm } from '../features/texture-settings';
 
-/** How `resegmentRange` is read: absolute intensities, fractions of the ROI maximum, or ROI mean ± k·SD. */
+/** Interpretation of `resegmentRange`: absolute intensities, fractions of the ROI maximum, or ROI mean ± k·SD. */
 export type ResegmentMode = 'absolute' | 'relative' | 'sigma';
 
 /** PyRadiomics' general settings (the `setting` section), every key resolved to its value or default. */
