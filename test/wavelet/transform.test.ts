@@ -260,6 +260,14 @@ describe('region planning', () => {
     expect(planWaveletRegion([30, 30, 20], { lower: [10, 10, 5], upper: [13, 13, 15] }, { padDistance: 5 }).cropped).toBe(false);
     expect(planWaveletRegion([30, 30, 20], roi, { padDistance: 2 }).cropped).toBe(false);
     expect(planWaveletRegion([30, 30, 20], roi, { wavelet: 'db8', padDistance: 5 }).cropped).toBe(false);
+
+    // In 2-D without z, a crop clipped along z is still exact.
+    const nearLastSlice = { lower: [10, 10, 17] as Vec3, upper: [13, 13, 19] as Vec3 };
+    expect(planWaveletRegion([30, 30, 20], nearLastSlice, { padDistance: 5 }).cropped).toBe(false);
+    expect(planWaveletRegion([30, 30, 20], nearLastSlice, { padDistance: 5, force2DDimension: 0 })).toEqual({
+      box: { lower: [5, 5, 12], upper: [18, 18, 19] },
+      cropped: true,
+    });
   });
 
   it('gives the whole-image values inside an inner ROI, bit for bit', () => {
@@ -278,6 +286,30 @@ describe('region planning', () => {
           for (let i = roi.lower[0]; i <= roi.upper[0]; i++) {
             const local = i - start[0] + size[0] * (j - start[1] + size[1] * (k - start[2]));
             expect(band.image.data[local]).toBe(full[i + 31 * (j + 27 * k)]);
+          }
+        }
+      }
+    }
+  });
+});
+
+describe('2-D crop planning', () => {
+  it('keeps values when the crop is clipped along the unfiltered axis', () => {
+    const image = randomVolume([24, 22, 9], 31);
+    const roi = { lower: [8, 7, 6] as Vec3, upper: [14, 12, 8] as Vec3 };
+    const options = { force2DDimension: 0, padDistance: 4 };
+    const plan = planWaveletRegion(image.size, roi, options);
+    expect(plan.cropped).toBe(true);
+
+    const whole = byName(applyWaveletSubBands(image, options));
+    const cropped = applyWaveletSubBands(cropVolume(image, plan.box), options);
+    const [cx, cy] = [0, 1].map((axis) => plan.box.upper[axis] - plan.box.lower[axis] + 1);
+    for (const band of cropped) {
+      for (let k = roi.lower[2]; k <= roi.upper[2]; k++) {
+        for (let j = roi.lower[1]; j <= roi.upper[1]; j++) {
+          for (let i = roi.lower[0]; i <= roi.upper[0]; i++) {
+            const local = i - plan.box.lower[0] + cx * (j - plan.box.lower[1] + cy * (k - plan.box.lower[2]));
+            expect(band.image.data[local], band.name).toBe(whole.get(band.name)![i + 24 * (j + 22 * k)]);
           }
         }
       }

@@ -18,7 +18,7 @@
  */
 import { RadiomicsError } from '../../errors';
 import { indexToPhysical, type ImageVolume, type Vec3, type VoxelArray } from '../../image/volume';
-import { cropVolume, padBoundingBox, type BoundingBox } from '../../roi';
+import { padBoundingBox, type BoundingBox } from '../../roi';
 import { getFilterBank, type WaveletFilterBank } from './filter-banks';
 import { convolveAxis, type Block, type BlockRange } from './periodic-convolution';
 
@@ -238,7 +238,9 @@ export function planWaveletRegion(
   const whole = { box: { lower: [0, 0, 0] as Vec3, upper: imageSize.map((n) => n - 1) as unknown as Vec3 }, cropped: false };
   if (!Number.isInteger(pad) || pad < support.after) return whole;
 
-  for (let axis = 0; axis < 3; axis++) {
+  // An axis left out by force2D is never filtered, so a crop clipped along it changes nothing.
+  const { axes } = resolveOptions(options);
+  for (const axis of axes) {
     if (roiBox.lower[axis] - pad < 0 || roiBox.upper[axis] + pad > imageSize[axis] - 1) return whole;
   }
   return { box: padBoundingBox(roiBox, imageSize, pad), cropped: true };
