@@ -1,7 +1,7 @@
-// The extractor must hand the wavelet the region PyRadiomics transforms. For a lesion at the image border
-// that region matters: without preCrop the whole image is transformed, so border voxels see wrap-around from
-// the far side of the image; with preCrop only the ROI box plus padDistance is, and they see the far side of
-// that box. Both are checked against sub-bands computed directly on the right region.
+// The extractor must hand the wavelet the region PyRadiomics transforms, which matters for a lesion at the
+// image border. Without preCrop the whole image is transformed, so border voxels see wrap-around from the far
+// side of the image. With preCrop only the ROI box plus padDistance is transformed, so they see the far side
+// of that box. Both are checked against sub-bands computed directly on the right region.
 import { readFileSync } from 'node:fs';
 
 import { describe, expect, it } from 'vitest';
@@ -22,7 +22,7 @@ import { loadVolume, maskedValues, simpleFirstOrder } from './oracle-cases';
 const IMAGE = 'pyradiomics/data/breast1_image.nrrd';
 const parameterText = readFileSync(new URL('../../params/pyradiomics-default.yaml', import.meta.url), 'utf8');
 
-/** A 6 × 10 × 4 box lesion touching the x = 0 face and the last slice of the image. */
+/** Builds a 6 × 10 × 4 box lesion touching the x = 0 face and the last slice of the image. */
 function borderLesion(image: ImageVolume): ImageVolume<Uint8Array> {
   const [nx, ny, nz] = image.size;
   const data = new Uint8Array(nx * ny * nz);
