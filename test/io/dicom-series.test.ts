@@ -251,6 +251,10 @@ describe('loadDicomSeries rejections', () => {
     expect(['DICOM_TRUNCATED', 'DICOM_INVALID']).toContain(errorCodeOf(() => loadDicomSeries(files)));
   });
 
+  it('rejects series above maxVoxels', () => {
+    expect(errorCodeOf(() => loadDicomSeries(writeCtSeries(small), { maxVoxels: 50 }))).toBe('VOLUME_TOO_LARGE');
+  });
+
   it('rejects missing ImagePositionPatient', () => {
     const files = writeCtSeries({ ...small, omit: ['00200032'] });
     expect(errorCodeOf(() => loadDicomSeries(files))).toBe('DICOM_INVALID');

@@ -30,7 +30,9 @@ export function parseDicomFile(bytes: Uint8Array, position: string): DataSet {
     return dataSet;
   } catch (thrown) {
     if (thrown instanceof RadiomicsError) throw thrown;
-    const text = typeof thrown === 'string' ? thrown : thrown instanceof Error ? thrown.message : String(thrown);
+    // dicom-parser throws strings, Errors, or { exception, dataSet } records.
+    const inner = typeof thrown === 'object' && thrown !== null && 'exception' in thrown ? (thrown as { exception: unknown }).exception : thrown;
+    const text = typeof inner === 'string' ? inner : inner instanceof Error ? inner.message : String(inner);
     const truncated = /beyond|buffer overread|eof|end of/i.test(text);
     throw new RadiomicsError(
       truncated ? 'DICOM_TRUNCATED' : 'DICOM_INVALID',
@@ -92,7 +94,7 @@ function explicitLittleElement(tag: string, vr: string, value: Uint8Array): Uint
 
 /** A trimmed string attribute, or undefined when absent or empty. */
 export function text(dataSet: DataSet, tag: string): string | undefined {
-  const value = dataSet.string(tag);
+  const value = guarded(tag, () => dataSet.string(tag));
   const trimmed = value?.replace(/\0+$/, '').trim();
   return trimmed ? trimmed : undefined;
 }
@@ -110,7 +112,17 @@ export function number(dataSet: DataSet, tag: string): number | undefined {
 
 /** US attribute in the data set's byte order, or undefined. */
 export function uint16(dataSet: DataSet, tag: string): number | undefined {
-  return dataSet.elements[tag] ? dataSet.uint16(tag) : undefined;
+  return dataSet.elements[tag] ? guarded(tag, () => dataSet.uint16(tag)) : undefined;
+}
+
+/** Runs a dicom-parser accessor, turning its read-past-the-end errors into DICOM_INVALID for that attribute. */
+function guarded<T>(tag: string, read: () => T): T {
+  try {
+    return read();
+  } catch (cause) {
+    const label = `(${tag.slice(1, 5)},${tag.slice(5, 9)})`.toUpperCase();
+    throw new RadiomicsError('DICOM_INVALID', `DICOM attribute ${label} extends past the end of the file.`, { cause });
+  }
 }
 
 /** Transfer syntax of the data set as it is held in memory (a deflated file is held inflated). */

@@ -6,7 +6,7 @@ import type { DataSet } from 'dicom-parser';
 import { RadiomicsError } from '../../errors';
 import type { ImageVolume, Matrix3, Vec3 } from '../../image/volume';
 import { isPart10, items, nested, numbers, parseDicomFile, storedTransferSyntaxOf, text, transferSyntaxOf } from './dataset';
-import { LOSSY_TRANSFER_SYNTAXES, assertSupportedTransferSyntax, needsWasmCodec, pixelFormatOf, prepareDicomCodecs, readStoredValues, type PixelFormat } from './pixels';
+import { LOSSY_TRANSFER_SYNTAXES, NATIVE_TRANSFER_SYNTAXES, assertSupportedTransferSyntax, needsWasmCodec, pixelFormatOf, prepareDicomCodecs, readStoredValues, type PixelFormat } from './pixels';
 
 export interface DicomInputFile {
   /** A neutral description or the file name; it is never copied into messages. */
@@ -19,7 +19,11 @@ export interface LoadDicomSeriesOptions {
   readonly seriesInstanceUid?: string;
   /** Largest relative deviation of a slice gap from the median gap (default 0.01, i.e. 1 %). */
   readonly spacingTolerance?: number;
+  /** VOLUME_TOO_LARGE is raised before allocation above this many voxels (default 2^29, 1 GiB as int16). */
+  readonly maxVoxels?: number;
 }
+
+export const DEFAULT_MAX_SERIES_VOXELS = 2 ** 29;
 
 export interface DicomSeriesInfo {
   readonly seriesInstanceUid: string;
@@ -92,6 +96,7 @@ export function loadDicomSeries(files: readonly DicomInputFile[], options: LoadD
 
   const slices = dataSets.flatMap(({ dataSet, filePosition }) => sliceRecords(dataSet, filePosition));
   const geometry = checkGeometry(slices, options.spacingTolerance ?? 0.01, warnings);
+  assertAllocatable(slices, geometry.size, options.maxVoxels ?? DEFAULT_MAX_SERIES_VOXELS);
   const data = readVolume(slices, geometry.size);
 
   const transferSyntaxes = [...new Set(dataSets.map(({ dataSet }) => storedTransferSyntaxOf(dataSet)))];
@@ -396,6 +401,28 @@ function checkTilt(slices: SliceRecord[], normal: number[], pixelSpacing: number
       `Slice positions drift ${drift.toFixed(2)} mm within the slice plane over the series (a tilt of about ${angle.toFixed(2)}°).`,
       { details: { driftMm: drift, tiltDegrees: angle } },
     );
+  }
+}
+
+/**
+ * Checks the volume size and, for uncompressed files, that each file holds the pixel bytes its header
+ * promises, before the volume is allocated: a header claiming 65535 × 65535 pixels must not reserve gigabytes.
+ */
+function assertAllocatable(slices: SliceRecord[], size: Vec3, maxVoxels: number): void {
+  const total = size[0] * size[1] * size[2];
+  if (total > maxVoxels) {
+    throw new RadiomicsError('VOLUME_TOO_LARGE', `The series has ${size.join(' × ')} = ${total} voxels, above the limit of ${maxVoxels}.`, {
+      details: { size, voxels: total, maxVoxels },
+    });
+  }
+  for (const slice of slices) {
+    const element = slice.dataSet.elements.x7fe00010;
+    if (!element || !NATIVE_TRANSFER_SYNTAXES.has(transferSyntaxOf(slice.dataSet))) continue;
+    const needed = (slice.frameIndex + 1) * slice.format.rows * slice.format.columns * (slice.format.bitsAllocated / 8);
+    const available = Math.min(element.length, slice.dataSet.byteArray.length - element.dataOffset);
+    if (available < needed) {
+      throw new RadiomicsError('DICOM_TRUNCATED', `DICOM ${slice.filePosition}: pixel data has ${available} bytes, but the header describes ${needed}.`);
+    }
   }
 }
 
