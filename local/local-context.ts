@@ -57,6 +57,7 @@ export function openLocalStore(options: LocalStoreOptions): LocalStore {
     notifier,
     params: { yaml: readFileSync(paramsPath, 'utf8'), source: paramsPath.split(/[\\/]/).pop() ?? 'params.yaml' },
     allowInference: true,
+    reuseLoadedStudy: true,
     ...(options.productVersion === undefined ? {} : { productVersion: options.productVersion }),
     logger: new JsonLinesLogger(join(storeDir, 'logs', 'pipeline.jsonl'), options.verbose ?? false),
   };

@@ -82,7 +82,7 @@ export async function runLocal(paths: readonly string[], options: LocalRunOption
   try {
     const model = await ensureActiveModel(store);
     const invoke = pool
-      ? (functionName: WorkflowFunctionName, input: unknown) => pool.run(functionName, input)
+      ? (functionName: WorkflowFunctionName, input: unknown) => pool.run(functionName, input, affinityOf(functionName, input))
       : (functionName: WorkflowFunctionName, input: unknown) => invokeInProcess(store, functionName, input);
     const executor = new LocalWorkflowExecutor(invoke);
 
@@ -97,6 +97,13 @@ export async function runLocal(paths: readonly string[], options: LocalRunOption
 function storeOptionsOf(options: LocalStoreOptions): LocalStoreOptions {
   const { storeDir, paramsPath, productVersion, verbose } = options;
   return { storeDir, ...(paramsPath ? { paramsPath } : {}), ...(productVersion ? { productVersion } : {}), ...(verbose ? { verbose } : {}) };
+}
+
+/** Sends a study's validation and preparation to the same worker, which keeps the loaded study in between. */
+function affinityOf(functionName: WorkflowFunctionName, input: unknown): string | undefined {
+  if (functionName !== 'validate-study' && functionName !== 'prepare-lesions') return undefined;
+  const executionName = (input as { executionName?: unknown }).executionName;
+  return typeof executionName === 'string' ? executionName : undefined;
 }
 
 async function invokeInProcess(store: LocalStore, functionName: WorkflowFunctionName, input: unknown): Promise<unknown> {

@@ -26,6 +26,8 @@ export type TaskReply =
 
 interface PendingTask {
   readonly request: TaskRequest;
+  /** Tasks with the same affinity go to the same worker when it is idle (see `run`). */
+  readonly affinity?: string;
   resolve(output: unknown): void;
   reject(error: Error): void;
 }
@@ -63,6 +65,7 @@ export class WorkerPool {
   private readonly running = new Map<Worker, PendingTask>();
   private readonly queue: PendingTask[] = [];
   private readonly workers: Worker[] = [];
+  private readonly workerByAffinity = new Map<string, Worker>();
   private nextId = 1;
   private closed = false;
 
@@ -81,10 +84,15 @@ export class WorkerPool {
     return this.workers.length;
   }
 
-  run(functionName: WorkflowFunctionName, input: unknown): Promise<unknown> {
+  /**
+   * Queues one task. A task with an `affinity` goes to the worker that last ran a task with the same affinity
+   * when that worker is idle, so a step can reuse what an earlier step of the same study kept in memory; it
+   * never waits for that worker.
+   */
+  run(functionName: WorkflowFunctionName, input: unknown, affinity?: string): Promise<unknown> {
     if (this.closed) return Promise.reject(new Error('The worker pool is closed.'));
     return new Promise((resolve, reject) => {
-      this.queue.push({ request: { id: this.nextId++, functionName, input }, resolve, reject });
+      this.queue.push({ request: { id: this.nextId++, functionName, input }, ...(affinity ? { affinity } : {}), resolve, reject });
       this.dispatch();
     });
   }
@@ -96,8 +104,11 @@ export class WorkerPool {
 
   private dispatch(): void {
     while (this.idle.length > 0 && this.queue.length > 0) {
-      const worker = this.idle.pop() as Worker;
       const task = this.queue.shift() as PendingTask;
+      const preferred = task.affinity === undefined ? undefined : this.workerByAffinity.get(task.affinity);
+      const preferredIndex = preferred === undefined ? -1 : this.idle.indexOf(preferred);
+      const worker = preferredIndex >= 0 ? this.idle.splice(preferredIndex, 1)[0] : (this.idle.pop() as Worker);
+      if (task.affinity !== undefined) this.workerByAffinity.set(task.affinity, worker);
       this.running.set(worker, task);
       worker.postMessage(task.request);
     }

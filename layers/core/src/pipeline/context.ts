@@ -30,6 +30,11 @@ export interface PipelineContext {
   readonly allowInference?: boolean;
   /** Upper bound on voxels of a resampled lesion region (MAX_VOXELS). */
   readonly maxVoxels?: number;
+  /**
+   * Keep the study loaded by ValidateStudy in memory for PrepareLesions in the same process (local runs, where
+   * the runner sends both steps of a study to the same worker when it can).
+   */
+  readonly reuseLoadedStudy?: boolean;
   /** Product version recorded in the provenance of every feature set. */
   readonly productVersion?: string;
   readonly logger?: PipelineLogger;

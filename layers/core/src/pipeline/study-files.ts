@@ -36,18 +36,25 @@ export async function readStudyFiles(blobs: BlobStore, uploadKey: string): Promi
     throw new RadiomicsError('FILE_NOT_FOUND', 'The study upload is empty: no files were found under its folder.');
   }
 
-  const files: StudyFile[] = [];
-  const ignored: string[] = [];
-  for (const object of objects) {
-    const path = object.key.slice(uploadKey.length);
-    if (CLUTTER.test(path)) {
-      ignored.push(path);
-      continue;
+  const ignored = objects.map((object) => object.key.slice(uploadKey.length)).filter((path) => CLUTTER.test(path));
+  const wanted = objects.filter((object) => !CLUTTER.test(object.key.slice(uploadKey.length)));
+
+  // Reads run a few at a time: a CT series is hundreds of small objects, and S3 latency dominates one by one.
+  const files: StudyFile[] = new Array(wanted.length);
+  let next = 0;
+  const readers = Array.from({ length: Math.min(PARALLEL_READS, wanted.length) }, async () => {
+    while (next < wanted.length) {
+      const index = next++;
+      const object = wanted[index];
+      files[index] = { path: object.key.slice(uploadKey.length), bytes: await blobs.get(object.key) };
     }
-    files.push({ path, bytes: await blobs.get(object.key) });
-  }
+  });
+  await Promise.all(readers);
   return { files, ignored };
 }
+
+/** Objects read concurrently from the blob store. */
+const PARALLEL_READS = 16;
 
 /** The last segment of an upload key, for messages (it is the study id the site chose, never a patient name). */
 function uploadName(uploadKey: string): string {

@@ -5,6 +5,7 @@ import { RadiomicsError } from '../../errors';
 import { parseParams, settingsHash } from '../../settings';
 import { loggerOf, nowIso, type PipelineContext } from '../context';
 import { lesionWorkPrefix } from '../keys';
+import { loadedStudyKey, takeLoadedStudy, type LoadedStudyEntry } from '../loaded-study-cache';
 import { prepareRegion } from '../../extraction/prepare';
 import { storeRegion } from '../region-codec';
 import type { ExtractionUnit, PreparedLesion, PreparedStudy, ValidatedStudy } from '../state';
@@ -30,9 +31,7 @@ export async function prepareLesions(context: PipelineContext, input: ValidatedS
   const hash = settingsHash(settings);
   const imageTypes = enabledImageTypes(settings);
 
-  const { files } = await readStudyFiles(context.blobs, input.uploadKey);
-  const image = await loadCtImage(files, input.manifest);
-  const { masks } = loadLesions(files, input.manifest, image);
+  const { image, masks } = takeLoadedStudy(loadedStudyKey(input)) ?? (await loadStudy(context, input));
 
   const lesions: PreparedLesion[] = [];
   const units: ExtractionUnit[] = [];
@@ -89,6 +88,12 @@ export async function prepareLesions(context: PipelineContext, input: ValidatedS
   }
 
   return { ...input, lesions, settingsHash: hash, units };
+}
+
+async function loadStudy(context: PipelineContext, input: ValidatedStudy): Promise<LoadedStudyEntry> {
+  const { files } = await readStudyFiles(context.blobs, input.uploadKey);
+  const image = await loadCtImage(files, input.manifest);
+  return { image, masks: loadLesions(files, input.manifest, image).masks };
 }
 
 function sha256(data: ArrayBufferView): string {

@@ -4,6 +4,7 @@ import type { StudyManifest } from '../../manifest/types';
 import { loggerOf, nowIso, type PipelineContext } from '../context';
 import { inferLayout } from '../infer-layout';
 import { assertSafeId } from '../keys';
+import { keepLoadedStudy, loadedStudyKey } from '../loaded-study-cache';
 import type { StudyRunInput, ValidatedLesion, ValidatedStudy } from '../state';
 import { advanceStudy } from '../study-status';
 import { auditStudy, checkLesion, labelOf, loadCtImage, loadLesions, maskKeyOf } from '../study-loader';
@@ -68,6 +69,7 @@ export async function validateStudy(context: PipelineContext, input: StudyRunInp
 
   const image = await loadCtImage(files, manifest);
   const { lesions, masks } = loadLesions(files, manifest, image, labelMapFiles);
+  if (context.reuseLoadedStudy) keepLoadedStudy(loadedStudyKey(input), { image, masks });
   if (lesions.length === 0) {
     throw new RadiomicsError('EMPTY_ROI', 'No lesion was found: the masks hold no labelled voxels.');
   }
