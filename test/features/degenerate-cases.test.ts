@@ -266,3 +266,11 @@ describe('GLCM maximal correlation coefficient', () => {
     expect(maximalCorrelationCoefficient(p, px, px, 2, true)).toBeCloseTo(1, 12);
   });
 });
+
+describe('grey-level limit', () => {
+  it('too many grey levels raise SETTINGS_INVALID', () => {
+    const input = syntheticInput([40, 40, 2], (i, j, k) => i + 40 * j + 1600 * k, () => true);
+    expect(() => buildTextureRegion(input, { binWidth: 1 })).toThrow(expect.objectContaining({ code: 'SETTINGS_INVALID' }));
+    expect(buildTextureRegion(input, { binCount: 1024 }).levels.length).toBeLessThanOrEqual(1024);
+  });
+});

@@ -33,6 +33,13 @@ export function roiIntensities(input: FeatureInput): Float64Array {
   return values;
 }
 
+/**
+ * Largest number of grey levels present in the ROI that the texture classes accept. The GLCM keeps an L × L
+ * matrix per direction (13 × 1024² doubles = 109 MB at the limit) and the GLRLM an L × (longest run) one, so a
+ * bin width far too small for the intensity range would exhaust a worker's memory. PyRadiomics has no such limit.
+ */
+export const MAX_TEXTURE_GREY_LEVELS = 1024;
+
 /** Discretised ROI on a padded grid, shared by the texture classes of one image type. */
 export interface TextureRegion {
   /** Padded grid size (input size + 2 along each axis). */
@@ -105,6 +112,13 @@ export function buildTextureRegion(
       levelList.push(bin);
       codeOfBin[bin] = levelList.length;
     }
+  }
+  if (levelList.length > MAX_TEXTURE_GREY_LEVELS) {
+    throw new RadiomicsError(
+      'SETTINGS_INVALID',
+      `Discretisation gives ${levelList.length} grey levels in the ROI; texture features accept at most ${MAX_TEXTURE_GREY_LEVELS}. Use a larger binWidth or a binCount of at most ${MAX_TEXTURE_GREY_LEVELS}.`,
+      { details: { greyLevels: levelList.length, limit: MAX_TEXTURE_GREY_LEVELS } },
+    );
   }
   const levelCodes = new Int32Array(bins.length);
   for (let r = 0; r < roiIndices.length; r++) {
