@@ -156,6 +156,9 @@ describe('training pipeline', () => {
       ['sex', "Pearson's chi-square"],
       ['outcome', "Pearson's chi-square"],
     ]);
+    // Split by patient, so the table counts patients, not lesions.
+    const sexCounts = Object.values(result.groupComparison[1].training as Record<string, number>);
+    expect(sexCounts.reduce((x, y) => x + y, 0)).toBe(result.artifact.card.provenance.split.trainPatients);
   });
 
   it('is reproducible', () => {

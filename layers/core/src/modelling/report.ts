@@ -184,6 +184,15 @@ function groupComparisonTable(rows: GroupComparisonRow[]): string {
   return `<table><thead><tr><th>Variable</th><th>Training</th><th>Test</th><th>Test used</th><th>Statistic</th><th>df</th><th>p</th></tr></thead><tbody>${body}</tbody></table>`;
 }
 
+const SHORT_NAMES: Readonly<Record<string, string>> = {
+  'random-forest': 'RF',
+  'logistic-regression': 'LR',
+  svm: 'SVM',
+  'naive-bayes': 'NB',
+  'decision-tree': 'DT',
+  knn: 'kNN',
+};
+
 function classifierName(kind: string): string {
   return isClassifierKind(kind) ? CLASSIFIER_LABELS[kind] : kind;
 }
@@ -205,7 +214,7 @@ export function renderTrainingReport(result: TrainingResult): string {
   const alternative = result.alternativeSplit
     ? `<p>Split by ${escapeHtml(result.alternativeSplit.unit)} instead: training AUC ${formatNumber(result.alternativeSplit.trainingAuc)}, test AUC ${formatNumber(result.alternativeSplit.testAuc)}, features ${escapeHtml(result.alternativeSplit.featureNames.join(', '))}.</p>`
     : '';
-  const categories = comparison.map((row) => classifierName(row.kind));
+  const categories = comparison.map((row) => SHORT_NAMES[row.kind] ?? row.kind);
 
   return `<!doctype html>
 <html lang="en">
@@ -252,7 +261,7 @@ ${evaluation.test ? `<figure>${decisionCurveFigure(evaluation.test, 'Decision cu
 <h2>Classifiers compared</h2>
 <table><thead><tr><th>Classifier</th><th>Training AUC</th><th>Test AUC</th><th>${card.provenance.config.cvFolds as number}-fold CV AUC (mean ± SD)</th></tr></thead><tbody>${comparisonRows}</tbody></table>
 <figure>${barChartSvg({
-    title: 'AUC of the six classifiers',
+    title: 'AUC of the compared classifiers',
     yLabel: 'AUC',
     categories,
     series: [
@@ -262,7 +271,7 @@ ${evaluation.test ? `<figure>${decisionCurveFigure(evaluation.test, 'Decision cu
     ],
   })}</figure>
 ${rfeRows}
-<h2>Training and test groups compared</h2>
+<h2>Training and test groups compared (per ${escapeHtml(provenance.split.unit)})</h2>
 ${groupComparisonTable(result.groupComparison)}
 </body>
 </html>

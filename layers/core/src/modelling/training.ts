@@ -252,6 +252,20 @@ function summariseMetrics(summary: EvaluationSummary): MetricsSummary {
   };
 }
 
+/**
+ * Builds the rows of the group comparison: one per patient when the split is by patient (covariates of the
+ * patient's first lesion, outcome progression when any lesion progressed), else one per lesion.
+ */
+function groupRows(cases: Dataset['cases'], positions: number[], unit: SplitUnit): Record<string, string>[] {
+  const rows = new Map<string, Record<string, string>>();
+  for (const i of positions) {
+    const key = unit === 'patient' ? cases[i].patientId : cases[i].lesionId;
+    const progression = cases[i].label === 1 || rows.get(key)?.outcome === 'progression';
+    rows.set(key, { ...(rows.get(key) ?? cases[i].covariates), outcome: progression ? 'progression' : 'non-progression' });
+  }
+  return [...rows.values()];
+}
+
 /** Runs the whole pipeline on a joined data set. */
 export function trainModel(dataset: Dataset, configInput: TrainingConfig, context: TrainingContext): TrainingResult {
   const config = configInput;
@@ -411,9 +425,7 @@ export function trainModel(dataset: Dataset, configInput: TrainingConfig, contex
     ...split.test.map((i, k) => ({ lesionId: cases[i].lesionId, patientId: cases[i].patientId, part: 'test' as const, label: cases[i].label, score: chosen.testScores[k] })),
   ];
 
-  const outcome = (positions: number[]): Record<string, string>[] =>
-    positions.map((i) => ({ ...cases[i].covariates, outcome: cases[i].label === 1 ? 'progression' : 'non-progression' }));
-  const groupComparison = compareGroups(outcome(split.train), outcome(split.test), [...dataset.covariateNames, 'outcome']);
+  const groupComparison = compareGroups(groupRows(cases, split.train, split.unit), groupRows(cases, split.test, split.unit), [...dataset.covariateNames, 'outcome']);
 
   let alternativeSplit: TrainingResult['alternativeSplit'] = null;
   if (config.split.reportBoth) {
