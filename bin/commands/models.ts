@@ -9,7 +9,7 @@ import { extractReportFigures, parseModelArtifact, publishModel } from '@radiomi
 
 import { DEFAULT_STORE_DIR, openResultsStore, printRescoreSummary, runLocalRescore } from './rescore';
 
-/** The training report written next to an artifact: models/x.json → models/x.report.html. */
+/** Returns the path of the training report written next to an artifact: models/x.json → models/x.report.html. */
 function defaultReportPath(artifactPath: string): string {
   return artifactPath.replace(/\.json$/i, '') + '.report.html';
 }

@@ -131,7 +131,7 @@ interface VectorRow {
  * Pages through feature sets in key order, returning each with only the named features. The cursor is the
  * last key of the page as JSON, the same order as the store's own scan.
  */
-// NOTE: reads the SQLite store's feature_sets table (key columns and the JSON record) directly; when that
+// NOTE: reads the SQLite store's feature_sets table (key columns and the JSON record) directly. When that
 // layout is missing, supportsProjection leaves the store's generic scan in use.
 function scanFeatureVectors(results: SqliteResultStore, cursor: string | undefined, limit: number, featureNames: readonly string[]): Page<LesionFeatureSet> {
   const after = cursor === undefined ? ['', '', ''] : (JSON.parse(Buffer.from(cursor, 'base64url').toString()) as string[]);

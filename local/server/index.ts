@@ -2,8 +2,8 @@
  * The local dashboard server behind `radiomics serve`: the results API under /api and the built web page
  * from web/dist, on 127.0.0.1 by default, with a bearer token printed at start-up.
  *
- * The API is the same router the cloud's Lambda runs; this file only turns Node.js requests into
- * ApiRequests and back, and serves static files with a strict Content-Security-Policy that allows no
+ * The API is the same router that the cloud's Lambda runs. This file turns Node.js requests into
+ * ApiRequests and back. It serves static files with a strict Content-Security-Policy, which allows no
  * request to any other origin.
  */
 import { createReadStream, existsSync, statSync } from 'node:fs';

@@ -21,7 +21,7 @@ function newestMtime(path: string): number {
   return newest;
 }
 
-/** Returns whether web/dist holds a build at least as new as every file under web/src and web/index.html. */
+/** Returns whether web/dist contains a build at least as new as every file under web/src and web/index.html. */
 export function webBuildIsCurrent(webRoot: string): boolean {
   const stamp = join(webRoot, 'dist', STAMP_FILE);
   if (!existsSync(stamp)) return false;
@@ -32,7 +32,7 @@ export function webBuildIsCurrent(webRoot: string): boolean {
 
 /**
  * Builds web/ into web/dist unless the build is current. The build goes to a temporary folder first and
- * replaces web/dist by a rename, so a server reading web/dist never sees a half-written build.
+ * replaces web/dist by a rename, so a server reading web/dist never reads a half-written build.
  */
 export async function ensureWebBuild(webRoot: string, options: { force?: boolean } = {}): Promise<WebBuildResult> {
   const distDir = join(webRoot, 'dist');

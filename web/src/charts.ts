@@ -52,7 +52,7 @@ export interface LineSeries {
   dashed?: boolean;
 }
 
-/** A line chart over [0, 1] on x; y spans the data (or [0, 1] when `unitY`). */
+/** Draws a line chart over [0, 1] on x; y spans the data, or [0, 1] when `unitY` is set. */
 export function lineChart(title: string, description: string, series: readonly LineSeries[], options: { xLabel: string; yLabel: string; unitY?: boolean; diagonal?: boolean }): SVGElement {
   const { svg } = frame(title, description, 'line-chart');
   const values = series.flatMap((line) => line.points.map((point) => point[1]));
@@ -87,7 +87,7 @@ export interface Bar {
   value: number;
 }
 
-/** A vertical bar chart with a value label on each bar. */
+/** Draws a vertical bar chart with a value label on each bar. */
 export function barChart(title: string, description: string, bars: readonly Bar[], options: { yLabel: string; max?: number; format?: (value: number) => string }): SVGElement {
   const { svg } = frame(title, description, 'bar-chart');
   const format = options.format ?? ((value: number) => String(value));

@@ -17,7 +17,7 @@ export function statusText(status: StudyStatus): string {
   return STATUS_TEXT[status] ?? status;
 }
 
-/** A status badge: the colour repeats the text, so the status never depends on colour alone. */
+/** Creates a status badge; its colour repeats the text, so the status never depends on colour alone. */
 export function statusBadge(status: StudyStatus): HTMLElement {
   return h('span', { class: `badge badge-${status.toLowerCase()}`, 'data-status': status }, statusText(status));
 }
@@ -27,7 +27,7 @@ export function classBadge(score: Score): HTMLElement {
   return h('span', { class: `badge ${progression ? 'badge-progression' : 'badge-stable'}` }, progression ? 'Progression' : 'Non-progression');
 }
 
-/** The score to show for a lesion: the active model's, else the latest one, which is then stale. */
+/** Returns the score to show for a lesion: the active model's, else the latest one, which is then stale. */
 export function shownScore(lesion: LesionSummary): Score | null {
   return lesion.current ?? lesion.latest;
 }

@@ -8,7 +8,7 @@
  */
 
 export interface RocSeries {
-  /** Where the curve came from in the card, e.g. "training" or "test". */
+  /** Path of keys in the card that led to the curve, e.g. "metrics test". */
   readonly label: string;
   readonly auc?: number;
   /** [false positive rate, true positive rate] pairs in increasing false positive rate. */

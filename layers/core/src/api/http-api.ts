@@ -50,7 +50,7 @@ export function groupsFromClaims(claims: JwtClaims): string[] {
 
 /**
  * Maps verified claims to a caller: a member of group `coordinator` reads every site; a member of
- * `site-user` reads the site in `custom:siteId` only. Anyone else gets no identity, so the API answers 401.
+ * `site-user` reads the site in `custom:siteId` only. Anyone else gets no identity, so the API returns 401.
  */
 export function callerFromClaims(claims: JwtClaims | undefined): CallerIdentity | undefined {
   if (!claims) return undefined;

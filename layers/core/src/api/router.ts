@@ -3,7 +3,7 @@
  *
  * Both the Lambda behind the HTTP API and the local `radiomics serve` call it, so site scope is enforced here
  * and nowhere else: a coordinator reads every site, a site user only the site in its identity. A study of
- * another site answers 404 (its existence is not disclosed); a list filter naming another site answers 403.
+ * another site returns 404, so its existence is not disclosed. A list filter naming another site returns 403.
  *
  * Endpoints (all GET, JSON unless stated):
  *   /api/me                                              caller identity
@@ -219,7 +219,8 @@ export function createResultsApi(options: ResultsApiOptions): ResultsApi {
 
     // The features shown are those of the model whose score is displayed: the active one, else the latest.
     const shownVersion = summary.current?.modelVersion ?? summary.latest?.modelVersion ?? active?.version;
-    const shownModel = shownVersion === undefined ? undefined : shownVersion === active?.version ? active : await store.getModel(shownVersion);
+    let shownModel: ModelRecord | undefined;
+    if (shownVersion !== undefined) shownModel = shownVersion === active?.version ? active : await store.getModel(shownVersion);
     const featureNames = shownModel ? await modelFeatureNames(shownModel) : [];
     const features: FeatureValueView[] = featureNames.map((name) => {
       const value = featureSet.features[name];

@@ -7,7 +7,7 @@
 
 export type CallerRole = 'coordinator' | 'site-user';
 
-/** Who is calling, resolved by the adapter from a verified JWT (cloud) or the start-up token (local). */
+/** Identity of the caller, resolved by the adapter from a verified JWT (cloud) or the start-up token (local). */
 export interface CallerIdentity {
   readonly role: CallerRole;
   /** The only site a site user may read; ignored for coordinators. */

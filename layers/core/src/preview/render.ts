@@ -16,7 +16,7 @@ export interface CtWindow {
   readonly width: number;
 }
 
-/** Soft-tissue window: lung parenchyma renders black, so a metastasis stands out against it. */
+/** Soft-tissue window: lung parenchyma renders black, so a metastasis is visible against it. */
 export const SOFT_TISSUE_WINDOW: CtWindow = { level: 40, width: 400 };
 
 export interface PreviewOptions {

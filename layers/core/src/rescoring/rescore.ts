@@ -22,8 +22,8 @@ export interface LesionScorer {
 }
 
 /**
- * Optional fast paths a result store may offer. Re-scoring works without them; the SQLite store can use
- * them to skip decoding all 851 features of every lesion and to write a page of scores in one transaction.
+ * Optional fast paths of a result store. Re-scoring works without them. With them, the SQLite store skips
+ * decoding all 851 features of every lesion and writes a page of scores in one transaction.
  */
 export interface RescoreFastPaths {
   /** Pages like scanFeatureSets, but each feature set holds only the named features, with keys and settings hash. */
@@ -31,7 +31,7 @@ export interface RescoreFastPaths {
   putScores?(scores: readonly LesionScore[]): Promise<boolean[]>;
 }
 
-/** Where a run stores its position so that an interrupted run continues after its last finished page. */
+/** Storage of a run's position, so that an interrupted run continues after its last finished page. */
 export interface RescoreCheckpoint {
   load(): Promise<RescoreCheckpointState | undefined>;
   save(state: RescoreCheckpointState): Promise<void>;

@@ -2,9 +2,9 @@
  * The three steps of the re-scoring workflow (functions/workflow/rescore-workflow.asl.json), as plain
  * functions over the ports so that the Lambda handlers stay thin and the steps are tested without AWS.
  *
- *   plan     → lists every stored lesion into one JSON array blob, the Distributed Map's item source
- *   batch    → scores one batch of lesions (the map's ItemBatcher groups lesion keys)
- *   summary  → adds up the batch counts and publishes one `rescore.completed` notification
+ * - plan: lists every stored lesion into one JSON array blob, which the Distributed Map reads.
+ * - batch: scores one batch of lesions, as the map's ItemBatcher groups them.
+ * - summary: adds up the batch counts and publishes one `rescore.completed` notification.
  */
 import { RadiomicsError } from '../errors';
 import type { BlobStore, LesionFeatureSet, LesionKey, ModelRecord, Notifier, ResultStore } from '../pipeline/ports';
