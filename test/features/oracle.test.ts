@@ -9,6 +9,7 @@ import { extractFeatures, parseParams, readNifti, readNrrd, type ImageVolume } f
 import { describeWithReference, referencePath } from '../helpers/reference';
 
 interface OracleCase {
+  readonly title?: string;
   readonly file: string;
   readonly image: string;
   readonly mask: string;
@@ -27,6 +28,14 @@ const CASES: OracleCase[] = [
   },
   { file: 'brain1_default.csv', image: 'pyradiomics/data/brain1_image.nrrd', mask: 'pyradiomics/data/brain1_label.nrrd', params: DEFAULT_PARAMS },
   { file: 'breast1_default.csv', image: 'pyradiomics/data/breast1_image.nrrd', mask: 'pyradiomics/data/breast1_label.nrrd', params: DEFAULT_PARAMS },
+  // With preCrop the wavelet sees only the padded ROI box; for an ROI away from the border the values are equal.
+  {
+    title: 'brain1_default.csv with preCrop',
+    file: 'brain1_default.csv',
+    image: 'pyradiomics/data/brain1_image.nrrd',
+    mask: 'pyradiomics/data/brain1_label.nrrd',
+    params: `${DEFAULT_PARAMS}setting:\n  preCrop: true\n`,
+  },
 ];
 
 function readVolume(relativePath: string): ImageVolume {
@@ -54,7 +63,7 @@ function mismatches(expected: Map<string, number>, actual: Record<string, number
 
 describeWithReference('PyRadiomics oracle outputs', ['oracle/pat1_default.csv', 'oracle/cases/pat1_image_int16.nii.gz', 'pyradiomics/data/brain1_image.nrrd'], () => {
   for (const oracleCase of CASES) {
-    describe(oracleCase.file, () => {
+    describe(oracleCase.title ?? oracleCase.file, () => {
       const expected = readOracle(oracleCase.file);
       let features: Record<string, number> = {};
 
@@ -82,4 +91,18 @@ describeWithReference('PyRadiomics oracle outputs', ['oracle/pat1_default.csv', 
       });
     });
   }
+});
+
+describeWithReference('per-image-type settings', ['pyradiomics/data/breast1_image.nrrd'], () => {
+  it('Wavelet overrides apply to sub-bands only', () => {
+    const image = readVolume('pyradiomics/data/breast1_image.nrrd');
+    const mask = readVolume('pyradiomics/data/breast1_label.nrrd');
+    const classes = 'featureClass:\n  firstorder:\n  glcm:\n';
+    const overridden = extractFeatures(image, mask, parseParams(`imageType:\n  Original: {}\n  Wavelet:\n    binWidth: 5\n${classes}`, 'a')).features;
+    const defaults = extractFeatures(image, mask, parseParams(`imageType:\n  Original: {}\n  Wavelet: {}\n${classes}`, 'b')).features;
+    const everywhere = extractFeatures(image, mask, parseParams(`imageType:\n  Original: {}\n  Wavelet: {}\n${classes}setting:\n  binWidth: 5\n`, 'c')).features;
+    expect(overridden.original_glcm_Contrast).toBe(defaults.original_glcm_Contrast);
+    expect(overridden['wavelet-LLH_glcm_Contrast']).toBe(everywhere['wavelet-LLH_glcm_Contrast']);
+    expect(overridden['wavelet-LLH_glcm_Contrast']).not.toBe(defaults['wavelet-LLH_glcm_Contrast']);
+  });
 });
