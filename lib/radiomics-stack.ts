@@ -149,9 +149,7 @@ export class RadiomicsStack extends Stack {
     this.uploadTrigger = new UploadTrigger(this, 'UploadTrigger', { bucket, starter: fn('start-study'), queueKey: key });
 
     // Each step reads and writes only the prefixes of its stage.
-    grantObjects(fn('start-study'), bucket, key, KEY_PREFIXES.incoming, 'read');
-    grantTable(fn('start-study'), table, key, indexes, true);
-
+    // start-study reads only the event: the execution name comes from the object key and ETag.
     grantObjects(fn('validate-study'), bucket, key, KEY_PREFIXES.incoming, 'read');
     grantObjects(fn('validate-study'), bucket, key, KEY_PREFIXES.work, 'readWrite');
     grantTable(fn('validate-study'), table, key, indexes, true);

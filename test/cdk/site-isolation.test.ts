@@ -146,7 +146,6 @@ describe('grants match the keys the core writes and reads', () => {
   const items = rescoreItemsKey('v2', 'run-1');
 
   const cases: [FunctionName, string, string][] = [
-    ['start-study', 's3:GetObject', upload],
     ['validate-study', 's3:GetObject', upload],
     ['prepare-lesions', 's3:PutObject', work],
     ['extract-features', 's3:GetObject', work],
@@ -163,6 +162,15 @@ describe('grants match the keys the core writes and reads', () => {
   ];
   it.each(cases)('%s may %s %s', (name, action, key) => {
     expect(can(roleOf(name), action, key)).toBe('allowed');
+  });
+
+  it('start-study only starts the study workflow', () => {
+    const statements = roleOf('start-study');
+    const studyWorkflowArn = logicalIdOf(stack, stack.studyWorkflow.stateMachine);
+    expect(evaluate(statements, { action: 'states:StartExecution', resource: studyWorkflowArn })).toBe('allowed');
+    expect(evaluate(statements, { action: 'states:StartExecution', resource: logicalIdOf(stack, stack.rescoring.stateMachine) })).toBe('implicitly denied');
+    expect(can(statements, 's3:GetObject', upload)).toBe('implicitly denied');
+    expect(evaluate(statements, { action: 'dynamodb:PutItem', resource: `arn:resolved:${logicalIdOf(stack, stack.storage.table)}` })).toBe('implicitly denied');
   });
 
   it('re-scoring state machine reads the lesion list written by rescore-plan', () => {
