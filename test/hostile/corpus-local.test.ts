@@ -14,7 +14,10 @@ import { FolderBlobStore } from '../../local/folder-blob-store';
 import { runLocal, type LocalRunReport } from '../../local/runner';
 import { SqliteResultStore } from '../../local/sqlite-result-store';
 import { materialiseCorpus, type MaterialisedCase } from './corpus/build-corpus';
-import { CORPUS } from './corpus/cases';
+import { CORPUS as FULL_CORPUS } from './corpus/cases';
+
+/** The cases that apply to a local run. */
+const CORPUS = FULL_CORPUS.filter((corpusCase) => corpusCase.scope !== 'cloud');
 import { FAST_PARAMS_PATH, readJsonLines, uploadedFilesOf } from './local-store';
 
 const SITE = 'site-hostile';
@@ -30,7 +33,7 @@ let notifications: Record<string, unknown>[];
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'radiomics-corpus-'));
   storeDir = join(root, 'store');
-  written = materialiseCorpus(join(root, 'uploads'), SITE);
+  written = materialiseCorpus(join(root, 'uploads'), SITE, CORPUS);
   report = await runLocal(
     written.map((entry) => entry.path),
     { storeDir, siteId: SITE, paramsPath: FAST_PARAMS_PATH, workers: 2 },

@@ -217,6 +217,33 @@ describe('repeated events and retried tasks', () => {
   });
 });
 
+describe('upload keys from events', () => {
+  it('start-study ignores unsafe keys and non-trigger objects', async () => {
+    const sfn = mockClient(SFNClient);
+    process.env.STATE_MACHINE_ARN = 'arn:aws:states:eu-west-1:000000000000:stateMachine:study';
+    try {
+      const { handler } = await import('../../functions/start-study/index');
+      const keys = [
+        'incoming/../site-a/study.zip',
+        'incoming/site-a/../../work/study.zip',
+        'incoming/site a/study.zip',
+        'incoming/.hidden/study.zip',
+        'incoming/site-a/study/ct/slice-1.dcm',
+        'quarantine/site-a/study.zip',
+        `incoming/${'s'.repeat(65)}/study.zip`,
+      ];
+      const result = await handler({
+        Records: keys.map((key) => ({ eventTime: '2026-01-01T00:00:00Z', s3: { object: { key: encodeURIComponent(key), eTag: 'etag-1' } } })),
+      });
+      expect(result.started).toEqual([]);
+      expect(result.ignored).toBe(keys.length);
+      expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+    } finally {
+      sfn.restore();
+    }
+  });
+});
+
 describe('many studies at once', () => {
   it('50 studies uploaded together give 50 records: 45 completed and 5 failed', async () => {
     const uploads = join(root, 'fifty', 'uploads');

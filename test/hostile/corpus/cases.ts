@@ -33,6 +33,11 @@ export interface CorpusCase {
   readonly expectedCode?: ErrorCode;
   /** The code in the cloud, where every study needs a manifest, when it differs from the local run's. */
   readonly cloudExpectedCode?: ErrorCode;
+  /**
+   * 'cloud' for a case about sites uploading side by side. A local run has one operator, and there the
+   * manifest's site id names the site, so the case does not apply.
+   */
+  readonly scope?: 'cloud';
   readonly build: (ids: StudyIds) => CorpusUpload;
 }
 
@@ -364,6 +369,13 @@ export const CORPUS: readonly CorpusCase[] = [
     expectedCode: 'MANIFEST_INVALID',
     build: (ids) =>
       folder({ ...niftiStudy(ids), 'manifest.json': manifestJson({ ...ids, image: 'image.nii.gz', lesions: [{ lesionId: 'lesion-1', mask: '../other-study/masks/lesions.nii.gz', label: 1 }] }) }),
+  },
+  {
+    name: 'manifest-other-site',
+    breaks: 'a zip uploaded by one site whose manifest claims another site',
+    expectedCode: 'MANIFEST_INVALID',
+    scope: 'cloud',
+    build: (ids) => ({ kind: 'zip', bytes: zipStudy(niftiStudy({ ...ids, siteId: 'site-victim' })) }),
   },
   {
     name: 'manifest-mask-missing',
