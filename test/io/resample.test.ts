@@ -12,7 +12,7 @@ function volume<T extends VoxelArray>(size: [number, number, number], spacing: [
   return { size, spacing, origin: [10, -20, 30], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1], data };
 }
 
-/** A mask with label 1 on the box [lower, upper] (inclusive). */
+/** Builds a mask with label 1 on the box [lower, upper] (inclusive). */
 function boxMask(size: [number, number, number], spacing: [number, number, number], lower: number[], upper: number[]): ImageVolume<Uint8Array> {
   const data = new Uint8Array(size[0] * size[1] * size[2]);
   for (let k = lower[2]; k <= upper[2]; k++)

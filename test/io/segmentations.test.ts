@@ -14,12 +14,12 @@ import { errorCodeOf, errorOf } from './error-code';
 
 const FRAME = '1.2.826.0.1.3680043.9.9999.2';
 
-/** A 20 × 20 × 4 CT with 1 mm pixels, slices at z = 0, 2, 4, 6. */
+/** Loads a 20 × 20 × 4 CT with 1 mm pixels and slices at z = 0, 2, 4, 6. */
 function ct(): ImageVolume {
   return loadDicomSeries(writeCtSeries({ rows: 20, columns: 20, slices: 4, sliceSpacing: 2, frameOfReferenceUid: FRAME })).image;
 }
 
-/** A closed square contour with corners (x0, y0) and (x1, y1) on plane z. */
+/** Builds a closed square contour with corners (x0, y0) and (x1, y1) on plane z. */
 function square(x0: number, y0: number, x1: number, y1: number, z: number): RtContour {
   return { points: [x0, y0, z, x1, y0, z, x1, y1, z, x0, y1, z] };
 }

@@ -178,7 +178,7 @@ export function looksLikePersonName(value: string): boolean {
   });
 }
 
-/** A name of two or more words containing letters; single tokens and codes pass. */
+/** Tells whether a value is a name of two or more words with letters; single tokens and codes pass. */
 export function looksLikePlaceName(value: string): boolean {
   const words = value.split(/[\s^,]+/).filter((word) => /\p{L}{2,}/u.test(word));
   const real = words.filter((word) => !PLACEHOLDER_WORDS.has(word.toLowerCase()));

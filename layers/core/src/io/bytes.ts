@@ -105,7 +105,7 @@ export function swapBytes(bytes: Uint8Array, width: number): void {
   }
 }
 
-/** The bytes of a typed array, little-endian (the machine order on every platform Node.js targets here). */
+/** Returns the bytes of a typed array, little-endian (the machine order on every platform Node.js targets here). */
 export function typedArrayBytes(data: VoxelArray): Uint8Array {
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }

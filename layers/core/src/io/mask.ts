@@ -48,9 +48,9 @@ export function loadMask(file: { name: string; bytes: Uint8Array }, reference: I
 }
 
 /**
- * Loads a mask. NIfTI and NRRD label maps are returned on their own grid (validateRoi compares it with the CT),
- * converted to an unsigned integer type; RTSTRUCT contours are rasterised and SEG frames placed on the CT grid,
- * after checking the frame of reference. `file.name` is never used in messages.
+ * Loads a mask. NIfTI and NRRD label maps keep their own grid (validateRoi compares it with the CT) and are
+ * converted to an unsigned integer type. RTSTRUCT contours are rasterised and SEG frames placed on the CT grid
+ * after the frame of reference is checked. `file.name` is never used in messages.
  */
 export function loadMaskWithReport(file: { name: string; bytes: Uint8Array }, reference: ImageVolume, options: LoadMaskOptions = {}): LoadedMask {
   const format = detectFormat(file.bytes);
@@ -85,7 +85,7 @@ export function loadMaskWithReport(file: { name: string; bytes: Uint8Array }, re
 }
 
 /**
- * Converts a label map to the smallest unsigned integer type that holds its labels. Raises NON_INTEGER_LABELS
+ * Converts a label map to the smallest unsigned integer type that fits its labels. Raises NON_INTEGER_LABELS
  * for fractional, negative or non-finite values.
  */
 export function toLabelVolume(volume: ImageVolume): LabelVolume {
@@ -104,6 +104,7 @@ export function toLabelVolume(volume: ImageVolume): LabelVolume {
       details: { invalidVoxels: invalid },
     });
   }
-  const converted = max <= 255 ? Uint8Array.from(data) : max <= 65535 ? Uint16Array.from(data) : Uint32Array.from(data);
-  return { ...volume, data: converted };
+  if (max <= 255) return { ...volume, data: Uint8Array.from(data) };
+  if (max <= 65535) return { ...volume, data: Uint16Array.from(data) };
+  return { ...volume, data: Uint32Array.from(data) };
 }

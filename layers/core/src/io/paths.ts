@@ -47,7 +47,7 @@ export async function loadMaskPath(path: string, reference: ImageVolume, options
   if (stats.isDirectory()) {
     const candidates = listFiles(path).filter((candidate) => isPart10(readFileSync(candidate)));
     if (candidates.length !== 1) {
-      throw new RadiomicsError('STUDY_LAYOUT_AMBIGUOUS', `The mask folder holds ${candidates.length} DICOM files; give the RTSTRUCT or SEG file itself.`);
+      throw new RadiomicsError('STUDY_LAYOUT_AMBIGUOUS', `The mask folder contains ${candidates.length} DICOM files; give the RTSTRUCT or SEG file itself.`);
     }
     file = candidates[0];
   }
@@ -74,7 +74,7 @@ function listFiles(folder: string): string[] {
       if (entry.isDirectory()) visit(full);
       else if (entry.isFile()) found.push(full);
       if (found.length > MAX_FOLDER_FILES) {
-        throw new RadiomicsError('ARCHIVE_TOO_LARGE', `The folder holds more than ${MAX_FOLDER_FILES} files; point at the CT series folder.`);
+        throw new RadiomicsError('ARCHIVE_TOO_LARGE', `The folder contains more than ${MAX_FOLDER_FILES} files; point at the CT series folder.`);
       }
     }
   };

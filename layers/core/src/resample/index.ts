@@ -129,7 +129,7 @@ export interface OutputGrid {
 }
 
 /**
- * The output grid of PyRadiomics' resampleImage. With r = old spacing / new spacing and the ROI box given as
+ * Computes the output grid of PyRadiomics' resampleImage. With r = old spacing / new spacing and the ROI box given as
  * start b and size n (old voxel indices):
  *   lower = max(0, floor((b − ½)·r − pad)),  upper = min(ceil(N·r) − 1, ceil((b + n − ½)·r + pad)),
  *   size = upper − lower + 1, and the origin is the old continuous index ½(new − old)/old + lower/r mapped to
@@ -200,7 +200,11 @@ function castFunction(data: VoxelArray): (value: number) => number {
     [Uint32Array, 0, 4294967295],
   ];
   const [, min, max] = ranges.find(([Type]) => data instanceof Type) ?? [Float64Array, -Infinity, Infinity];
-  return (value) => (value < min ? min : value > max ? max : Math.trunc(value));
+  return (value) => {
+    if (value < min) return min;
+    if (value > max) return max;
+    return Math.trunc(value);
+  };
 }
 
 function resampleNearest(input: ImageVolume, grid: OutputGrid, positions: Float64Array[], output: VoxelArray): void {
@@ -368,8 +372,8 @@ function bsplineCoefficients(input: ImageVolume, lower: number[], size: number[]
 
 /**
  * The axis length ITK would see for the causal initialisation. A block that spans the whole axis is the
- * image line itself; a partial block is always longer than the 18-term horizon (it carries the margin), so
- * the truncated initialisation applies, as it does for the long image line in ITK.
+ * image line itself; a partial block carries the margin, so it is always
+ * longer than the 18-term horizon. The truncated initialisation then applies, as it does in ITK for the long line.
  */
 function lineLength(input: ImageVolume, lower: number[], size: number[], axis: number): number {
   return lower[axis] === 0 && size[axis] === input.size[axis] ? input.size[axis] : Number.MAX_SAFE_INTEGER;

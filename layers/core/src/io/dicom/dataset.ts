@@ -32,7 +32,9 @@ export function parseDicomFile(bytes: Uint8Array, position: string): DataSet {
     if (thrown instanceof RadiomicsError) throw thrown;
     // dicom-parser throws strings, Errors, or { exception, dataSet } records.
     const inner = typeof thrown === 'object' && thrown !== null && 'exception' in thrown ? (thrown as { exception: unknown }).exception : thrown;
-    const text = typeof inner === 'string' ? inner : inner instanceof Error ? inner.message : String(inner);
+    let text = String(inner);
+    if (typeof inner === 'string') text = inner;
+    else if (inner instanceof Error) text = inner.message;
     const truncated = /beyond|buffer overread|eof|end of/i.test(text);
     throw new RadiomicsError(
       truncated ? 'DICOM_TRUNCATED' : 'DICOM_INVALID',
@@ -92,14 +94,14 @@ function explicitLittleElement(tag: string, vr: string, value: Uint8Array): Uint
   return out;
 }
 
-/** A trimmed string attribute, or undefined when absent or empty. */
+/** Reads a string attribute, trimmed; undefined when absent or empty. */
 export function text(dataSet: DataSet, tag: string): string | undefined {
   const value = guarded(tag, () => dataSet.string(tag));
   const trimmed = value?.replace(/\0+$/, '').trim();
   return trimmed ? trimmed : undefined;
 }
 
-/** The numbers of a multi-valued decimal string (DS/IS), or undefined when absent. */
+/** Parses the numbers of a multi-valued decimal string (DS/IS); undefined when absent. */
 export function numbers(dataSet: DataSet, tag: string): number[] | undefined {
   const value = text(dataSet, tag);
   if (value === undefined) return undefined;

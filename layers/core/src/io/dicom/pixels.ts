@@ -220,7 +220,7 @@ export function decodeRle(encoded: Uint8Array, format: PixelFormat): Uint8Array 
   for (let segment = 0; segment < segmentCount; segment++) {
     const start = view.getUint32(4 + 4 * segment, true);
     const end = segment + 1 < segmentCount ? view.getUint32(8 + 4 * segment, true) : encoded.length;
-    // Segment 0 holds the most significant byte, which is the last byte of a little-endian sample.
+    // Segment 0 contains the most significant byte, which is the last byte of a little-endian sample.
     const byteIndex = bytesPerSample - 1 - segment;
     let read = start;
     let written = 0;

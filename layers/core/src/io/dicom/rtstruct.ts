@@ -13,7 +13,7 @@ export interface RtStructRoi {
   readonly contourCount: number;
 }
 
-/** The ROIs declared in an RTSTRUCT, in StructureSetROISequence order. */
+/** Lists the ROIs declared in an RTSTRUCT, in StructureSetROISequence order. */
 export function listRtStructRois(dataSet: DataSet): RtStructRoi[] {
   const contoursByRoi = new Map<number, number>();
   for (const roiContour of items(dataSet, 'x30060039')) {

@@ -193,7 +193,7 @@ function chooseSeries(groups: Map<string, ParsedFile[]>, requested: string | und
   return [...groups.entries()][0];
 }
 
-/** One record per frame: classic files give one, enhanced multi-frame objects one per frame with its own position. */
+/** Builds one record per frame: one for a classic file, one per frame with its own position for enhanced multi-frame objects. */
 function sliceRecords(dataSet: DataSet, filePosition: string): SliceRecord[] {
   const format = pixelFormatOf(dataSet);
   assertSupportedTransferSyntax(transferSyntaxOf(dataSet));
@@ -308,7 +308,9 @@ function checkGeometry(slices: SliceRecord[], spacingTolerance: number, warnings
     const sameOrientation = slice.orientation.every((value, n) => Math.abs(value - first.orientation[n]) <= 1e-4);
     const sameSpacing = slice.pixelSpacing.every((value, n) => Math.abs(value - first.pixelSpacing[n]) <= 1e-4 * first.pixelSpacing[n]);
     if (!sameFormat || !sameOrientation || !sameSpacing) {
-      const what = !sameFormat ? 'rows/columns' : !sameOrientation ? 'ImageOrientationPatient' : 'PixelSpacing';
+      let what = 'PixelSpacing';
+      if (!sameFormat) what = 'rows/columns';
+      else if (!sameOrientation) what = 'ImageOrientationPatient';
       throw new RadiomicsError('INCONSISTENT_SLICES', `DICOM ${slice.filePosition} differs from the first slice in ${what}.`);
     }
   }
@@ -405,7 +407,7 @@ function checkTilt(slices: SliceRecord[], normal: number[], pixelSpacing: number
 }
 
 /**
- * Checks the volume size and, for uncompressed files, that each file holds the pixel bytes its header
+ * Checks the volume size and, for uncompressed files, that each file contains the pixel bytes its header
  * promises, before the volume is allocated: a header claiming 65535 × 65535 pixels must not reserve gigabytes.
  */
 function assertAllocatable(slices: SliceRecord[], size: Vec3, maxVoxels: number): void {
