@@ -30,7 +30,7 @@ afterAll(() => {
   if (root) rmSync(root, { recursive: true, force: true });
 });
 
-/** The valid NIfTI study with the manifest asking for label 2, which the mask does not hold. */
+/** Builds the valid NIfTI study with a manifest that requests label 2, which the mask does not contain. */
 function labelAbsentStudy(studyId: string): StudyFiles {
   return {
     ...niftiStudy({ siteId: SITE, studyId }),
@@ -74,7 +74,7 @@ async function allStudies(results: SqliteResultStore, siteId: string): Promise<S
 }
 
 describe('quarantine and re-run after a fix', () => {
-  it('re-runs only the fixed study; the others keep their records, results and notifications', async () => {
+  it('re-runs only the fixed study', async () => {
     const uploads = join(root, 'rerun', 'uploads');
     const storeDir = join(root, 'rerun', 'store');
     writeStudyFolder(join(uploads, 'broken'), labelAbsentStudy('broken'));
@@ -95,7 +95,7 @@ describe('quarantine and re-run after a fix', () => {
     }));
     expect(before.broken.record?.quarantineKey).toBe(`quarantine/${SITE}/broken/`);
 
-    // The site fixes the manifest and uploads the study again; the whole folder is run again.
+    // The site fixes the manifest and uploads the study again. Then the whole folder is run again.
     writeStudyFolder(join(uploads, 'broken'), niftiStudy({ siteId: SITE, studyId: 'broken' }));
     const second = await runLocal([uploads], options);
     const byId = new Map(second.studies.map((study) => [study.studyId, study]));
@@ -145,7 +145,7 @@ describe('repeated events and retried tasks', () => {
     expect(readJsonLines(join(storeDir, 'notifications.jsonl'))).toHaveLength(notificationsBefore);
   });
 
-  it('a second execution with the same name, and every task delivered twice, write each result once', async () => {
+  it('stores once despite duplicate executions and retried tasks', async () => {
     const storeDir = join(root, 'retry', 'store');
     const store = openLocalStore({ storeDir, paramsPath: FAST_PARAMS_PATH });
     try {
@@ -193,7 +193,7 @@ describe('repeated events and retried tasks', () => {
     }
   });
 
-  it('start-study turns a repeated upload event into the same execution name and starts it once', async () => {
+  it('start-study starts a repeated upload event once', async () => {
     const sfn = mockClient(SFNClient);
     const started = new Set<string>();
     sfn.on(StartExecutionCommand).callsFake((command: { name?: string }) => {
@@ -245,7 +245,7 @@ describe('upload keys from events', () => {
 });
 
 describe('many studies at once', () => {
-  it('50 studies uploaded together give 50 records: 45 completed and 5 failed', async () => {
+  it('50 concurrent studies give 50 records', async () => {
     const uploads = join(root, 'fifty', 'uploads');
     const storeDir = join(root, 'fifty', 'store');
     const grid: GridGeometry = { size: [12, 12, 6], spacing: [0.8, 0.8, 2], origin: [-6, -6, 100] };

@@ -40,7 +40,7 @@ function identifyingHeader(elements: DicomElement[]): DicomElement[] {
   return [...elements.filter((element) => !replaced.has(element.tag) && element.tag !== '00120062'), ...planted];
 }
 
-/** Each study plants the values somewhere different and fails (or completes) for its own reason. */
+/** Builds studies that each plant the values somewhere else and fail (or complete) for their own reason. */
 function privacyStudies(): Record<string, StudyFiles> {
   const ids = (studyId: string) => ({ siteId: SITE, studyId });
 
@@ -51,7 +51,7 @@ function privacyStudies(): Record<string, StudyFiles> {
   const inFileNames = dicomStudy(ids('phi-in-file-names'), { fileName: (k) => `${FAMILY_NAME}_${GIVEN_NAME}_${BIRTH_DATE}_${k}.dcm` });
   delete inFileNames[`ct/${FAMILY_NAME}_${GIVEN_NAME}_${BIRTH_DATE}_4.dcm`];
 
-  // 3. A NIfTI study whose mask file is named after the patient and lacks the label the manifest asks for.
+  // 3. A NIfTI study whose mask file is named after the patient and lacks the label the manifest requests.
   const maskPath = `masks/${FAMILY_NAME}_${GIVEN_NAME}_${RECORD_NUMBER}.nii.gz`;
   const base = niftiStudy(ids('phi-in-mask-name'));
   const inMaskName: StudyFiles = {
@@ -165,7 +165,7 @@ describe('privacy of a local run (CLI)', () => {
     for (const reason of reasons) expect(leaks(readFileSync(reason, 'utf8')), reason).toEqual([]);
   });
 
-  it('writes no planted value into blob keys or objects outside the uploads and their quarantine copies', () => {
+  it('keeps planted values out of other blobs', () => {
     const blobRoot = join(storeDir, 'blobs');
     for (const path of walk(blobRoot)) {
       const key = relative(blobRoot, path).split(sep).join('/');

@@ -53,7 +53,7 @@ function replaceElement(elements: DicomElement[], element: DicomElement): DicomE
   return [...elements.filter((candidate) => candidate.tag !== element.tag), element];
 }
 
-/** A NIfTI study whose mask file is replaced by `mask` (and whose manifest names `label`). */
+/** Builds a NIfTI study whose mask file is replaced by `mask` and whose manifest names `label`. */
 function niftiStudyWithMask(ids: StudyIds, mask: Uint8Array, options: { label?: number; maskPath?: string } = {}): StudyFiles {
   const maskPath = options.maskPath ?? 'masks/lesions.nii.gz';
   return {
@@ -63,7 +63,7 @@ function niftiStudyWithMask(ids: StudyIds, mask: Uint8Array, options: { label?: 
   };
 }
 
-/** A DICOM study whose lesion is given by an RTSTRUCT or SEG file at `maskPath`. */
+/** Builds a DICOM study whose lesion comes from an RTSTRUCT or a SEG file. */
 function dicomStudyWithDicomMask(ids: StudyIds, kind: 'rtstruct' | 'seg', frameOfReferenceUid?: string): StudyFiles {
   const series = ctDicomSeries();
   const maskPath = kind === 'rtstruct' ? 'rtstruct/rs.dcm' : 'seg/seg.dcm';
