@@ -10,22 +10,12 @@ import {
   normalCdf,
   normalQuantile,
   parsePredictions,
-  RadiomicsError,
   rocAuc,
   studentTTwoSidedP,
 } from '@radiomics/core';
 
 import { parseCsv } from '../../layers/core/src/modelling/csv';
-
-function codeOf(action: () => unknown): string | undefined {
-  try {
-    action();
-  } catch (thrown) {
-    expect(thrown).toBeInstanceOf(RadiomicsError);
-    return (thrown as RadiomicsError).code;
-  }
-  return undefined;
-}
+import { codeOf } from './error-code';
 
 describe('distribution functions', () => {
   it('normal quantile and CDF', () => {

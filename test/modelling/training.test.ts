@@ -4,7 +4,6 @@ import {
   CLASSIFIER_KINDS,
   joinFeaturesAndLabels,
   loadModelArtifact,
-  RadiomicsError,
   resolveTrainingConfig,
   scoreFeatures,
   stratifiedFolds,
@@ -14,22 +13,13 @@ import {
 } from '@radiomics/core';
 
 import { makeSyntheticCohort } from '../../scripts/make-synthetic-cohort';
+import { codeOf } from './error-code';
 
 const context = { productVersion: 'test', inputs: { features: 'features.csv', labels: 'labels.csv' }, createdAt: '2026-01-01T00:00:00.000Z' };
 
 function cohort(seed = 11, patients = 60) {
   const { features, labels } = makeSyntheticCohort(seed, patients);
   return { features, labels, dataset: joinFeaturesAndLabels(features, labels) };
-}
-
-function codeOf(action: () => unknown): string | undefined {
-  try {
-    action();
-  } catch (thrown) {
-    expect(thrown).toBeInstanceOf(RadiomicsError);
-    return (thrown as RadiomicsError).code;
-  }
-  return undefined;
 }
 
 describe('stratified split', () => {
