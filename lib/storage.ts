@@ -132,6 +132,34 @@ export class RadiomicsStorage extends Construct {
       removalPolicy,
     });
 
+    // Objects must be encrypted with the data key: a request naming another KMS key, SSE-S3 or a customer-provided
+    // key would store an upload that the workflow cannot read or that escapes the key's audit trail.
+    this.uploadsBucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'DenyOtherServerSideEncryption',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:PutObject'],
+        resources: [this.uploadsBucket.arnForObjects('*')],
+        conditions: {
+          StringNotEqualsIfExists: {
+            's3:x-amz-server-side-encryption': 'aws:kms',
+            's3:x-amz-server-side-encryption-aws-kms-key-id': this.key.keyArn,
+          },
+        },
+      }),
+    );
+    this.uploadsBucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'DenyCustomerProvidedKeys',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:PutObject'],
+        resources: [this.uploadsBucket.arnForObjects('*')],
+        conditions: { Null: { 's3:x-amz-server-side-encryption-customer-algorithm': 'false' } },
+      }),
+    );
+
     this.table = new dynamodb.Table(this, 'ResultsTable', {
       partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
       sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },

@@ -53,6 +53,23 @@ describe('storage', () => {
     }
   });
 
+  it('uploads bucket rejects other encryption keys', () => {
+    const bucketRef = { Ref: logicalIdOf(stack, stack.storage.uploadsBucket) };
+    const policy = logicalIdsOfType(templateJson, 'AWS::S3::BucketPolicy')
+      .map((id) => templateJson.Resources[id]!.Properties!)
+      .find((candidate) => JSON.stringify(candidate.Bucket) === JSON.stringify(bucketRef))!;
+    const statements = policy.PolicyDocument.Statement as any[];
+    const otherKeys = statements.find((statement) => statement.Sid === 'DenyOtherServerSideEncryption');
+    expect(otherKeys.Effect).toBe('Deny');
+    expect(otherKeys.Action).toBe('s3:PutObject');
+    expect(otherKeys.Condition.StringNotEqualsIfExists).toEqual({
+      's3:x-amz-server-side-encryption': 'aws:kms',
+      's3:x-amz-server-side-encryption-aws-kms-key-id': keyArn,
+    });
+    const customerKeys = statements.find((statement) => statement.Sid === 'DenyCustomerProvidedKeys');
+    expect(customerKeys.Condition).toEqual({ Null: { 's3:x-amz-server-side-encryption-customer-algorithm': 'false' } });
+  });
+
   it('every bucket blocks public access and is encrypted', () => {
     for (const bucketId of logicalIdsOfType(templateJson, 'AWS::S3::Bucket')) {
       const bucket = templateJson.Resources[bucketId]!.Properties!;
