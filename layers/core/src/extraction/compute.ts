@@ -51,6 +51,43 @@ function cropArray<T extends Float64Array | Uint8Array>(data: T, size: Vec3, box
   return out;
 }
 
+/** The ROI's tight box inside the prepared region and the mask cropped to it, shared by every image type. */
+export interface FeatureGrid {
+  readonly box: { lower: Vec3; upper: Vec3 };
+  readonly size: Vec3;
+  readonly mask: Uint8Array;
+  readonly spacing: Vec3;
+}
+
+const featureGrids = new WeakMap<ImageVolume<Uint8Array>, FeatureGrid>();
+
+/** Returns the tight ROI grid of a feature mask, computed once per mask. */
+export function featureGridOf(mask: ImageVolume<Uint8Array>): FeatureGrid {
+  let grid = featureGrids.get(mask);
+  if (!grid) {
+    const box = maskBoundingBox(mask);
+    const size: Vec3 = [box.upper[0] - box.lower[0] + 1, box.upper[1] - box.lower[1] + 1, box.upper[2] - box.lower[2] + 1];
+    grid = { box, size, mask: cropArray(mask.data, mask.size, box, (length) => new Uint8Array(length)), spacing: mask.spacing };
+    featureGrids.set(mask, grid);
+  }
+  return grid;
+}
+
+/**
+ * Builds the feature input of an image given on a grid of size `dataSize`, where the prepared region starts at
+ * `regionOffset`, cropped to the ROI's tight box.
+ */
+export function featureInputOn(grid: FeatureGrid, data: Float64Array, dataSize: Vec3, regionOffset: readonly number[] = [0, 0, 0]): FeatureInput {
+  const lower: Vec3 = [grid.box.lower[0] + regionOffset[0], grid.box.lower[1] + regionOffset[1], grid.box.lower[2] + regionOffset[2]];
+  const upper: Vec3 = [grid.box.upper[0] + regionOffset[0], grid.box.upper[1] + regionOffset[1], grid.box.upper[2] + regionOffset[2]];
+  return {
+    image: cropArray(data, dataSize, { lower, upper }, (length) => new Float64Array(length)),
+    mask: grid.mask,
+    size: grid.size,
+    spacing: grid.spacing,
+  };
+}
+
 /** Builds the feature input of an image over a mask, cropped to the mask's bounding box. */
 export function croppedFeatureInput(image: Float64Array, mask: ImageVolume<Uint8Array>, box = maskBoundingBox(mask)): FeatureInput {
   const size: Vec3 = [box.upper[0] - box.lower[0] + 1, box.upper[1] - box.lower[1] + 1, box.upper[2] - box.lower[2] + 1];
@@ -123,14 +160,13 @@ function computeTextureClass(
 export function computeShapeClass(shapeMask: ImageVolume<Uint8Array>, settings: ExtractionSettings, output: Record<string, number>): void {
   const names = enabledFeatureNames(settings, 'shape');
   if (names.length === 0) return;
-  const box = maskBoundingBox(shapeMask);
-  const input = croppedFeatureInput(new Float64Array(shapeMask.data.length), shapeMask, box);
+  const grid = featureGridOf(shapeMask);
   const cropped: ImageVolume<Uint8Array> = {
-    size: input.size,
+    size: grid.size,
     spacing: shapeMask.spacing,
     origin: shapeMask.origin,
     direction: shapeMask.direction,
-    data: input.mask as Uint8Array,
+    data: grid.mask,
   };
   const includeDeprecated = names.some((name) => DEPRECATED_FEATURES.shape.includes(name));
   const shape = computeShape(cropped, shapeMask.spacing, { includeDeprecated });

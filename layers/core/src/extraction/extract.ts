@@ -8,9 +8,9 @@ import corePackage from '../../package.json' with { type: 'json' };
 import { RadiomicsError } from '../errors';
 import type { ImageVolume, LabelVolume } from '../image/volume';
 import { applyWaveletSubBand, applyWaveletSubBands, waveletImageTypes, type WaveletOptions } from '../filters/wavelet';
-import { cropVolume, type BoundingBox } from '../roi';
+import type { BoundingBox } from '../roi';
 import { settingsForImageType, settingsHash, type ExtractionSettings } from '../settings';
-import { computeIntensityClasses, computeShapeClass, croppedFeatureInput, maskBoundingBox } from './compute';
+import { computeIntensityClasses, computeShapeClass, featureGridOf, featureInputOn } from './compute';
 import { prepareRegion, type PreparedRegion } from './prepare';
 
 /** Version of the core library, recorded in every extraction's provenance. */
@@ -31,9 +31,8 @@ function waveletOptions(settings: ExtractionSettings): WaveletOptions {
 
 /** Features of one sub-band image given on the source grid of the prepared region. */
 function extractSubBand(prepared: PreparedRegion, settings: ExtractionSettings, name: string, subBand: ImageVolume<Float64Array>): Record<string, number> {
-  const onRegion = cropVolume(subBand, prepared.waveletSource.regionBox);
   const output: Record<string, number> = {};
-  const input = croppedFeatureInput(onRegion.data, prepared.mask, maskBoundingBox(prepared.mask));
+  const input = featureInputOn(featureGridOf(prepared.mask), subBand.data, subBand.size, prepared.waveletSource.regionBox.lower);
   computeIntensityClasses(input, settingsForImageType(settings, 'Wavelet'), settings, name, output);
   return output;
 }
@@ -49,7 +48,7 @@ export function extractImageType(prepared: PreparedRegion, settings: ExtractionS
     }
     const output: Record<string, number> = {};
     computeShapeClass(prepared.shapeMask, settings, output);
-    const input = croppedFeatureInput(prepared.image.data, prepared.mask, maskBoundingBox(prepared.mask));
+    const input = featureInputOn(featureGridOf(prepared.mask), prepared.image.data, prepared.image.size);
     computeIntensityClasses(input, settingsForImageType(settings, 'Original'), settings, 'original', output);
     return output;
   }
