@@ -28,7 +28,7 @@ const CASES: OracleCase[] = [
   },
   { file: 'brain1_default.csv', image: 'pyradiomics/data/brain1_image.nrrd', mask: 'pyradiomics/data/brain1_label.nrrd', params: DEFAULT_PARAMS },
   { file: 'breast1_default.csv', image: 'pyradiomics/data/breast1_image.nrrd', mask: 'pyradiomics/data/breast1_label.nrrd', params: DEFAULT_PARAMS },
-  // With preCrop the wavelet sees only the padded ROI box; for an ROI away from the border the values are equal.
+  // With preCrop the wavelet transforms only the padded ROI box, which gives equal values for an ROI away from the border.
   {
     title: 'brain1_default.csv with preCrop',
     file: 'brain1_default.csv',

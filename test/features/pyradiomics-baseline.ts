@@ -39,7 +39,7 @@ export function parsePythonDict(literal: string): Record<string, unknown> {
 /** Settings keys that describe the run but do not change feature values. */
 const IGNORED_KEYS = new Set(['additionalInfo']);
 
-/** The run's settings as an ExtractionSettings with Original only and the given classes. */
+/** Converts a run's recorded settings to ExtractionSettings with Original only and the given classes. */
 export function baselineSettings(recorded: Record<string, unknown>, classes: readonly FeatureClassName[]): ExtractionSettings {
   const setting = Object.fromEntries(Object.entries(recorded).filter(([key]) => !IGNORED_KEYS.has(key)));
   return validateParams(
