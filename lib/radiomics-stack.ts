@@ -100,6 +100,8 @@ export class RadiomicsStack extends Stack {
   readonly rescoring: Rescoring;
   readonly dashboard: Dashboard;
   readonly siteUploadRoles: SiteUploadRoles;
+  /** ASL file the study workflow was built from, shared with the local executor. */
+  readonly studyWorkflowDefinitionPath: string;
 
   constructor(scope: Construct, id: string, props: RadiomicsStackProps) {
     super(scope, id, props);
@@ -137,8 +139,9 @@ export class RadiomicsStack extends Stack {
       'publish-result',
       'record-failure',
     ];
+    this.studyWorkflowDefinitionPath = props.studyWorkflowDefinitionPath ?? STUDY_WORKFLOW_DEFINITION;
     this.studyWorkflow = new WorkflowStateMachine(this, 'StudyWorkflow', {
-      definitionPath: props.studyWorkflowDefinitionPath ?? STUDY_WORKFLOW_DEFINITION,
+      definitionPath: this.studyWorkflowDefinitionPath,
       substitutions: this.functions.arnSubstitutions(),
       invokedFunctions: studyTasks.map(fn),
       logKey: key,

@@ -1,4 +1,5 @@
 // Shape of the synthesized study and re-scoring state machines: states, Map, Retry, Catch and their wiring.
+import * as fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { describeFunctions, type FunctionName } from '../../lib/function-catalogue';
 import { logicalIdOf, resolveIntrinsics, synthesizeRadiomics } from './synth';
@@ -81,6 +82,13 @@ describe('study workflow', () => {
     PublishResult: 'publish-result',
     RecordFailure: 'record-failure',
   };
+
+  it('is the shared ASL file unchanged', () => {
+    const properties = templateJson.Resources[logicalIdOf(stack, stack.studyWorkflow.stateMachine)]!.Properties!;
+    const unresolved = JSON.parse(resolveIntrinsics(properties.DefinitionString) as string);
+    const shared = JSON.parse(fs.readFileSync(stack.studyWorkflowDefinitionPath, 'utf8'));
+    expect(unresolved).toEqual(shared);
+  });
 
   it('follows validate → prepare → map → aggregate → score → publish', () => {
     expect(definition.StartAt).toBe('ValidateStudy');
