@@ -1,12 +1,13 @@
 import fc from 'fast-check';
+import { gzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 
 import { RadiomicsError } from '@radiomics/core';
 import { loadDicomSeries, loadMask, readNifti, readNrrd, writeNifti } from '@radiomics/core/io';
 
 import { buildNrrd, bytesOf } from '../helpers/nifti-writer';
-import { TRANSFER_SYNTAX, writeCtSeries, writeRtStruct, writeSeg } from '../helpers/dicom-writer';
-import { errorCodeOf } from './error-code';
+import { TRANSFER_SYNTAX, concat, writeCtSeries, writeRtStruct, writeSeg } from '../helpers/dicom-writer';
+import { errorCodeOf, errorOf } from './error-code';
 
 /** Runs `action`; anything thrown must be a RadiomicsError (never a TypeError, RangeError or a string). */
 function onlyRadiomicsErrors(action: () => unknown): void {
@@ -76,6 +77,18 @@ describe('hostile bytes', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('stops gzip bombs at the size the header describes', () => {
+    const header = writeNifti(volume).subarray(0, 352);
+    const bomb = gzipSync(concat([header, new Uint8Array(64 * 2 ** 20)]));
+    expect(bomb.length).toBeLessThan(200_000);
+    const error = errorOf(() => readNifti(bomb));
+    expect(error.code).toBe('NIFTI_INVALID');
+    expect(error.message).toContain('decompression bomb');
+
+    const nrrdBomb = buildNrrd({ type: 'short', dimension: '3', sizes: '3 3 2', encoding: 'gzip' }, gzipSync(new Uint8Array(64 * 2 ** 20)));
+    expect(errorOf(() => readNrrd(nrrdBomb)).message).toContain('decompression bomb');
   });
 
   it('rejects headers claiming more pixels than stored', () => {

@@ -1,5 +1,5 @@
 // Byte-level helpers shared by the NIfTI, NRRD and DICOM readers.
-import { gunzipSync } from 'fflate';
+import { Gunzip, Inflate } from 'fflate';
 
 import { RadiomicsError } from '../errors';
 import type { ErrorCode } from '../errors';
@@ -9,13 +9,64 @@ export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
-/** Decompresses gzip data, raising `code` when the stream is corrupt or truncated. */
-export function gunzipOrThrow(bytes: Uint8Array, code: ErrorCode, what: string): Uint8Array {
+/**
+ * Output limit of a decompression: a fixed byte count, or a function that sets it from the first bytes of
+ * the output once `headBytes` of them exist (a NIfTI header gives the size of its voxel data).
+ */
+export type OutputLimit = number | { readonly headBytes: number; readonly limitFrom: (head: Uint8Array) => number };
+
+/** Default ceiling on decompressed bytes, 4 GiB: larger streams are refused as decompression bombs. */
+export const MAX_DECOMPRESSED_BYTES = 2 ** 32;
+
+const INPUT_CHUNK = 1 << 16;
+
+/**
+ * Decompresses gzip (or raw deflate) data while counting the output, so that a small stream that expands
+ * to gigabytes (a decompression bomb) is stopped at `limit` instead of exhausting memory. Raises `code` when
+ * the stream is corrupt, truncated or larger than the limit.
+ */
+export function gunzipOrThrow(bytes: Uint8Array, code: ErrorCode, what: string, limit: OutputLimit = MAX_DECOMPRESSED_BYTES, raw = false): Uint8Array {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  let ceiling = typeof limit === 'number' ? limit : MAX_DECOMPRESSED_BYTES;
+  let headChecked = typeof limit === 'number';
+  let finished = false;
+
+  const stream = raw ? new Inflate() : new Gunzip();
+  stream.ondata = (chunk, final) => {
+    chunks.push(chunk);
+    total += chunk.length;
+    if (!headChecked && typeof limit !== 'number' && total >= limit.headBytes) {
+      headChecked = true;
+      ceiling = Math.min(ceiling, limit.limitFrom(concatenate(chunks, total)));
+    }
+    if (total > ceiling) {
+      throw new RadiomicsError(code, `The ${what} expands to more than ${ceiling} bytes, more than its header describes; it is refused as a decompression bomb.`);
+    }
+    if (final) finished = true;
+  };
+
   try {
-    return gunzipSync(bytes);
+    for (let offset = 0; offset < bytes.length; offset += INPUT_CHUNK) {
+      stream.push(bytes.subarray(offset, Math.min(bytes.length, offset + INPUT_CHUNK)), offset + INPUT_CHUNK >= bytes.length);
+    }
   } catch (cause) {
-    throw new RadiomicsError(code, `The ${what} is not a valid gzip stream (${(cause as Error).message}).`, { cause });
+    if (cause instanceof RadiomicsError) throw cause;
+    throw new RadiomicsError(code, `The ${what} is not a valid ${raw ? 'deflate' : 'gzip'} stream (${(cause as Error).message}).`, { cause });
   }
+  if (!finished) throw new RadiomicsError(code, `The ${what} ends before its ${raw ? 'deflate' : 'gzip'} stream is complete.`);
+  return concatenate(chunks, total);
+}
+
+function concatenate(chunks: Uint8Array[], total: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return out;
 }
 
 export type ScalarType = 'int8' | 'uint8' | 'int16' | 'uint16' | 'int32' | 'uint32' | 'int64' | 'uint64' | 'float32' | 'float64';

@@ -7,7 +7,7 @@ import { gzipSync } from 'fflate';
 import { RadiomicsError } from '../errors';
 import type { ImageVolume, Matrix3, Vec3, VoxelArray } from '../image/volume';
 import { determinant3, flipRasLps, flipRasLpsPoint, orthonormalityError, splitColumns } from '../geometry';
-import { decodeScalars, gunzipOrThrow, isGzip, scalarTypeOf, typedArrayBytes, type ScalarType } from './bytes';
+import { decodeScalars, gunzipOrThrow, isGzip, SCALAR_BYTES, scalarTypeOf, typedArrayBytes, type ScalarType } from './bytes';
 
 const NIFTI1_HEADER_BYTES = 348;
 const NIFTI2_HEADER_BYTES = 540;
@@ -82,7 +82,7 @@ export interface NiftiReadResult extends ImageVolume {
  * in a message; it is accepted for callers that dispatch on the extension.
  */
 export function readNifti(bytes: Uint8Array, _fileName = 'image.nii'): NiftiReadResult {
-  const content = isGzip(bytes) ? gunzipOrThrow(bytes, 'NIFTI_INVALID', 'NIfTI file') : bytes;
+  const content = isGzip(bytes) ? gunzipOrThrow(bytes, 'NIFTI_INVALID', 'NIfTI file', { headBytes: NIFTI2_HEADER_BYTES, limitFrom: expectedFileBytes }) : bytes;
   const header = parseHeader(content);
 
   const size = readSize(header);
@@ -105,6 +105,19 @@ export function readNifti(bytes: Uint8Array, _fileName = 'image.nii'): NiftiRead
   data = applyScaling(data, header.sclSlope, header.sclInter);
 
   return { size, ...placement, data };
+}
+
+/**
+ * Computes the size a decompressed NIfTI file should have according to its header (vox_offset plus the voxel
+ * data), with 1 MiB of slack for trailing bytes. An invalid header raises its own error here, before the rest
+ * of the stream is inflated.
+ */
+function expectedFileBytes(head: Uint8Array): number {
+  const header = parseHeader(head);
+  const size = readSize(header);
+  const scalar = DATATYPE_TO_SCALAR.get(header.datatype);
+  const width = scalar ? SCALAR_BYTES[scalar] : 8;
+  return Math.max(header.voxOffset, NIFTI2_HEADER_BYTES) + size[0] * size[1] * size[2] * width + 2 ** 20;
 }
 
 function parseHeader(content: Uint8Array): NiftiHeader {

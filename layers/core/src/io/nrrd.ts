@@ -250,7 +250,8 @@ function decodePayload(payload: Uint8Array, fields: Map<string, string>, scalar:
       return decodeRaw(body, byteSkip, scalar, count, littleEndian);
     case 'gzip':
     case 'gz': {
-      const inflated = gunzipOrThrow(body, 'NRRD_INVALID', 'NRRD gzip data');
+      const limit = Math.max(0, byteSkip) + count * SCALAR_BYTES[scalar] + 2 ** 20;
+      const inflated = gunzipOrThrow(body, 'NRRD_INVALID', 'NRRD gzip data', limit);
       return decodeRaw(inflated, byteSkip, scalar, count, littleEndian);
     }
     case 'ascii':

@@ -1,9 +1,9 @@
 // Parsing of DICOM Part 10 files with dicom-parser, and typed access to the attributes the readers use.
 import dicomParser from 'dicom-parser';
 import type { DataSet } from 'dicom-parser';
-import { inflateSync } from 'fflate';
 
 import { RadiomicsError } from '../../errors';
+import { gunzipOrThrow } from '../bytes';
 
 export type { DataSet } from 'dicom-parser';
 
@@ -55,7 +55,7 @@ function inflateIfDeflated(bytes: Uint8Array): Uint8Array {
   if (transferSyntax !== DEFLATED_EXPLICIT_LITTLE) return bytes;
 
   const metaEnd = (meta as unknown as { position: number }).position;
-  const inflated = inflateSync(bytes.subarray(metaEnd));
+  const inflated = gunzipOrThrow(bytes.subarray(metaEnd), 'DICOM_INVALID', 'deflated DICOM data set', 2 ** 31, true);
   const elements = Object.values(meta.elements)
     .filter((element) => element.tag !== 'x00020000')
     .sort((a, b) => (a.tag < b.tag ? -1 : 1));
