@@ -110,10 +110,12 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
       return;
     }
 
-    // Unknown paths get the page itself, so a reload on a deep link still opens the dashboard.
-    const file = staticFile(options.staticDir, url.pathname === '/' ? '/index.html' : url.pathname) ?? staticFile(options.staticDir, '/index.html');
+    // Unknown paths without a file extension get the page itself, so a reload on a deep link still opens
+    // the dashboard; a missing file (for example config.json, which only the cloud deployment has) is 404.
+    const requested = staticFile(options.staticDir, url.pathname === '/' ? '/index.html' : url.pathname);
+    const file = requested ?? (extname(url.pathname) === '' ? staticFile(options.staticDir, '/index.html') : undefined);
     if (!file) {
-      sendJsonError(response, 404, 'FILE_NOT_FOUND', 'The dashboard page is not built.', 'Run "radiomics serve" again; it builds web/ when web/dist is missing.');
+      sendJsonError(response, 404, 'FILE_NOT_FOUND', 'No such file in the dashboard page.', 'Check the address; "radiomics serve --rebuild" rebuilds the page.');
       return;
     }
     const cacheControl = file.includes(`${sep}assets${sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache';

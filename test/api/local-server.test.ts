@@ -86,6 +86,12 @@ describe('local dashboard server', () => {
     expect(await deepLink.text()).toContain('<title>dashboard</title>');
   });
 
+  it('answers 404 for a missing file', async () => {
+    const response = await get('/config.json');
+
+    expect(response.status).toBe(404);
+  });
+
   it('never serves files outside the page folder', async () => {
     for (const path of ['/../outside-static.txt', '/%2e%2e/outside-static.txt', '/assets/..%2f..%2foutside-static.txt']) {
       const response = await get(path);

@@ -1,7 +1,8 @@
 // Dashboard entry point: hash routing between the views, sign-in and focus management.
 import './styles.css';
 
-import { ApiError, clearToken, getJson, storedToken, type Me } from './api';
+import { ApiError, clearToken, getJson, storedToken, storeToken, type Me } from './api';
+import { completeCognitoSignIn, loadCognitoConfig, type CognitoConfig } from './cognito';
 import { fill } from './dom';
 import { announce, errorPanel, pageHeading } from './views/common';
 import { renderLesion } from './views/lesion';
@@ -17,6 +18,7 @@ const signOut = document.getElementById('sign-out') as HTMLButtonElement;
 
 let me: Me | null = null;
 let renderCount = 0;
+let cognito: CognitoConfig | null = null;
 
 function navigate(hash: string): void {
   if (window.location.hash === hash) void render();
@@ -42,6 +44,7 @@ function showSignIn(reason?: string): void {
       navigate('#/studies');
     },
     reason,
+    cognito,
   );
 }
 
@@ -104,5 +107,19 @@ signOut.addEventListener('click', () => {
   showSignIn();
 });
 
-window.addEventListener('hashchange', () => void render());
-void render();
+async function start(): Promise<void> {
+  cognito = await loadCognitoConfig();
+  if (cognito) {
+    try {
+      const idToken = await completeCognitoSignIn(cognito);
+      if (idToken) storeToken(idToken);
+    } catch (error) {
+      showSignIn((error as Error).message);
+      return;
+    }
+  }
+  window.addEventListener('hashchange', () => void render());
+  await render();
+}
+
+void start();

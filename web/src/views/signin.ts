@@ -1,9 +1,18 @@
 // Sign-in: the local server prints an access token at start-up; the page keeps it for this tab only.
 import { ApiError, clearToken, getJson, storeToken, type Me } from '../api';
+import { startCognitoSignIn, type CognitoConfig } from '../cognito';
 import { fill, h } from '../dom';
 import { errorPanel, pageHeading } from './common';
 
-export function renderSignIn(main: HTMLElement, onSignedIn: (me: Me) => void, reason?: string): void {
+export function renderSignIn(main: HTMLElement, onSignedIn: (me: Me) => void, reason?: string, cognito?: CognitoConfig | null): void {
+  if (cognito) {
+    const button = h('button', { type: 'button' }, 'Sign in with your study account');
+    button.addEventListener('click', () => void startCognitoSignIn(cognito));
+    fill(main, pageHeading('Sign in'), reason ? errorPanel(reason) : null, h('p', {}, 'Coordinators see every site; site users see their own site.'), button);
+    button.focus();
+    return;
+  }
+
   const input = h('input', { id: 'token', name: 'token', type: 'password', autocomplete: 'off', required: true, spellcheck: 'false', 'aria-describedby': 'token-help' });
   const status = h('div', { 'aria-live': 'assertive' });
   const form = h(
