@@ -1,7 +1,7 @@
 /**
  * Cognito sign-in for the cloud dashboard: the OAuth 2.0 authorization code flow with PKCE (RFC 7636)
- * against the user pool's hosted UI. The ID token it returns is sent as the bearer token; the HTTP API's
- * JWT authorizer verifies it and the results API reads the group and site claims from it.
+ * against the user pool's hosted UI. The page sends the returned ID token as the bearer token. The HTTP
+ * API's JWT authorizer verifies it, and the results API reads the group and site claims from it.
  *
  * The flow is enabled by a `config.json` beside index.html, written at deployment:
  * `{"cognito": {"domain": "https://auth.example.org", "clientId": "…"}}`. The local server has no such
