@@ -120,6 +120,35 @@ describe('function bundles', () => {
   });
 });
 
+describe('handler modules', () => {
+  // The Lambda runtime provides the AWS SDK v3; a folder that holds only a link to @aws-sdk stands in for it.
+  const runtimeModules = fs.mkdtempSync(path.join(outdir, 'runtime-'));
+  fs.mkdirSync(path.join(runtimeModules, 'node_modules'));
+  fs.symlinkSync(path.join(REPOSITORY_ROOT, 'node_modules', '@aws-sdk'), path.join(runtimeModules, 'node_modules', '@aws-sdk'));
+
+  it.each(landedFunctions)('%s loads against the layer', (name) => {
+    const entry = path.join(bundleDirectory(name), 'index.js');
+    const probe = spawnSync(process.execPath, ['-e', `process.stdout.write(typeof require(${JSON.stringify(entry)}).handler);`], {
+      cwd: runtimeModules,
+      encoding: 'utf8',
+      env: {
+        PATH: process.env.PATH,
+        NODE_PATH: [path.join(layerDirectory, 'nodejs', 'node_modules'), path.join(runtimeModules, 'node_modules')].join(path.delimiter),
+        AWS_REGION: 'eu-west-1',
+        BUCKET_NAME: 'uploads',
+        TABLE_NAME: 'results',
+        TOPIC_ARN: 'arn:aws:sns:eu-west-1:111122223333:results',
+        STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:111122223333:stateMachine:study',
+        RESCORE_STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:111122223333:stateMachine:rescore',
+        PARAMS_DIR: path.join(layerDirectory, 'params'),
+        MODELS_DIR: path.join(layerDirectory, 'models'),
+      },
+    });
+    expect(probe.stderr, `${name} failed at module load`).toBe('');
+    expect(probe.stdout).toBe('function');
+  });
+});
+
 describe('contract files', () => {
   it.each(contractFiles())('$name is present', ({ path: filePath, present }) => {
     expect(present, `${path.relative(REPOSITORY_ROOT, filePath)} is missing; synthesis of the real app fails until it lands`).toBe(true);
