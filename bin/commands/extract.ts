@@ -161,18 +161,22 @@ function splitCsvLine(line: string): string[] {
   return cells;
 }
 
-/** Reads a NIfTI or NRRD volume; DICOM input goes through `radiomics run` with a study manifest. */
+/**
+ * Reads a NIfTI or NRRD volume; DICOM input goes through `radiomics run` with a study manifest. Messages name
+ * the role (image or mask), never the file, because file names of patient data can identify the patient.
+ */
 function readVolumeFile(path: string, role: 'image' | 'mask'): ImageVolume {
   let bytes: Uint8Array;
   try {
     bytes = new Uint8Array(readFileSync(path));
   } catch (error) {
-    throw new RadiomicsError('FILE_NOT_FOUND', `The ${role} file ${basename(path)} could not be read.`, { cause: error });
+    const reason = (error as NodeJS.ErrnoException).code ?? 'read error';
+    throw new RadiomicsError('FILE_NOT_FOUND', `The ${role} file could not be read (${reason}); check the --${role} path or the batch row.`, { cause: error });
   }
   const name = path.toLowerCase();
-  if (name.endsWith('.nii') || name.endsWith('.nii.gz')) return readNifti(bytes, basename(path));
-  if (name.endsWith('.nrrd')) return readNrrd(bytes, basename(path));
-  throw new RadiomicsError('UNSUPPORTED_FILE_FORMAT', `The ${role} file ${basename(path)} is not NIfTI (.nii, .nii.gz) or NRRD (.nrrd).`);
+  if (name.endsWith('.nii') || name.endsWith('.nii.gz')) return readNifti(bytes, `${role}${name.endsWith('.gz') ? '.nii.gz' : '.nii'}`);
+  if (name.endsWith('.nrrd')) return readNrrd(bytes, `${role}.nrrd`);
+  throw new RadiomicsError('UNSUPPORTED_FILE_FORMAT', `The ${role} file is not NIfTI (.nii, .nii.gz) or NRRD (.nrrd).`);
 }
 
 /** Formats a number as PyRadiomics writes it: shortest round-trip decimal, independent of the locale; NaN as nan. */

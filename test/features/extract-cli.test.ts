@@ -81,6 +81,13 @@ describeWithReference('radiomics extract', ['oracle/cases/pat1_image_int16.nii.g
     expect(lines[0].split(',')).toHaveLength(3 + 18 + 1);
   });
 
+  it('missing image file keeps its name private', () => {
+    const result = radiomics(['extract', '--image', join(folder, 'PATIENT-NAME.nii.gz'), '--mask', mask]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('FILE_NOT_FOUND');
+    expect(result.stderr).not.toContain('PATIENT-NAME');
+  });
+
   it('rejects an invalid parameter file with SETTINGS_INVALID', () => {
     const params = join(folder, 'bad.yaml');
     writeFileSync(params, 'setting:\n  binWidht: 25\n');
