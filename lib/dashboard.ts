@@ -289,7 +289,8 @@ export class Dashboard extends Construct {
       oAuth: {
         flows: { authorizationCodeGrant: true },
         scopes: [cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE],
-        callbackUrls: [`${dashboardOrigin}/`],
+        // The page sends its own address without query or fragment as redirect_uri.
+        callbackUrls: [`${dashboardOrigin}/`, `${dashboardOrigin}/index.html`],
         logoutUrls: [`${dashboardOrigin}/`],
       },
       preventUserExistenceErrors: true,
@@ -322,12 +323,12 @@ export class Dashboard extends Construct {
       const deployment = new s3deploy.BucketDeployment(this, 'WebAssets', {
         sources: [
           s3deploy.Source.asset(webDistDirectory),
+          // Read by the page at start: `cognito` switches it from the local token prompt to managed login.
           s3deploy.Source.jsonData('config.json', {
+            cognito: { domain: this.userPoolDomain.baseUrl(), clientId: this.userPoolClient.userPoolClientId },
             apiBaseUrl: '/api',
             region: stack.region,
             userPoolId: this.userPool.userPoolId,
-            userPoolClientId: this.userPoolClient.userPoolClientId,
-            authDomain: this.userPoolDomain.baseUrl(),
           }),
         ],
         destinationBucket: this.siteBucket,

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { Validations } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { buildRadiomicsApp } from '../../lib/radiomics-app';
-import { describeValidationReport, FIXTURES, standInProps, STACK_NAME, synthesizeRadiomics, TEST_SITES } from './synth';
+import { describeValidationReport, FIXTURES, logicalIdOf, standInProps, STACK_NAME, synthesizeRadiomics, TEST_SITES } from './synth';
 
 interface AcknowledgedRule {
   id: string;
@@ -32,6 +32,13 @@ describe('cdk-nag AwsSolutions', () => {
   it('synthesis passes with zero unacknowledged findings', () => {
     expect(synthesized.stack.dashboard.webAssetsDeployed).toBe(true);
     expect(describeValidationReport(synthesized.outdir)).toBe('');
+  });
+
+  it('web deployment writes config.json with the Cognito client', () => {
+    const deployment = Object.values(synthesized.templateJson.Resources).find((resource) => resource.Type === 'Custom::CDKBucketDeployment')!;
+    const markers = JSON.stringify(deployment.Properties!.SourceMarkers);
+    expect(markers).toContain(logicalIdOf(synthesized.stack, synthesized.stack.dashboard.userPoolClient));
+    expect(markers).toContain(logicalIdOf(synthesized.stack, synthesized.stack.dashboard.userPoolDomain));
   });
 
   it('every acknowledgement carries a reason', () => {
