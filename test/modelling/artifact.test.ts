@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 
 import { describe, expect, it } from 'vitest';
 
-import { loadModelArtifact, loadParamsFile, RadiomicsError, scoreFeatures, settingsHash } from '@radiomics/core';
+import { extractModelFigures, loadModelArtifact, loadParamsFile, RadiomicsError, scoreFeatures, settingsHash } from '@radiomics/core';
 
 const demoPath = fileURLToPath(new URL('../../models/demo-synthetic-v1.json', import.meta.url));
 const demoJson = (): Record<string, unknown> => JSON.parse(readFileSync(demoPath, 'utf8')) as Record<string, unknown>;
@@ -84,4 +84,14 @@ describe('loadModelArtifact validation', () => {
       expectCode(() => loadModelArtifact(mutate(demoJson())), 'MODEL_INVALID');
     });
   }
+});
+
+describe('demo model card figures', () => {
+  it('carries ROC and decision curves for the dashboard', () => {
+    const figures = extractModelFigures(demoJson().card);
+    expect(figures.roc.map((series) => series.label)).toEqual(['metrics training', 'metrics test']);
+    expect(figures.roc[0].auc).toBeGreaterThan(0.5);
+    expect(figures.dca.length).toBe(6);
+    expect(figures.dca[0].points.length).toBe(99);
+  });
 });

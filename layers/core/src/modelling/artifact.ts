@@ -25,6 +25,10 @@ export interface MetricsSummary {
   confusion: ConfusionCounts;
   rates: ClassificationRates;
   brier: number | null;
+  /** ROC points (the dashboard draws them). */
+  roc?: { fpr: number[]; tpr: number[] };
+  /** Net benefit over thresholds 0.01–0.99 (the dashboard draws it). */
+  decisionCurve?: { thresholds: number[]; netBenefitModel: number[]; netBenefitTreatAll: number[]; netBenefitTreatNone: number[] };
 }
 
 export interface ModelComparisonRow {

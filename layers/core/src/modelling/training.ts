@@ -249,6 +249,13 @@ function summariseMetrics(summary: EvaluationSummary): MetricsSummary {
     confusion: summary.confusion,
     rates: summary.rates,
     brier: summary.brier,
+    roc: { fpr: summary.roc.fpr, tpr: summary.roc.tpr },
+    decisionCurve: {
+      thresholds: summary.decisionCurve.thresholds,
+      netBenefitModel: summary.decisionCurve.netBenefitModel,
+      netBenefitTreatAll: summary.decisionCurve.netBenefitTreatAll,
+      netBenefitTreatNone: summary.decisionCurve.netBenefitTreatNone,
+    },
   };
 }
 
