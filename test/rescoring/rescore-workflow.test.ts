@@ -56,6 +56,9 @@ describe('rescore workflow definition', () => {
     expect(map.ItemBatcher.MaxItemsPerBatch).toBeGreaterThan(0);
     expect(map.ItemBatcher.BatchInput).toEqual({ 'modelVersion.$': '$.modelVersion' });
     expect(map.Next).toBe('RescoreSummary');
+    expect(Object.keys(map.ItemProcessor.States.RescoreBatch.ResultSelector).sort()).toEqual(
+      ['alreadyScored.$', 'failed.$', 'missing.$', 'reextracted.$', 'scored.$', 'settingsMismatch.$'],
+    );
     expect(definition.States.RescoreSummary.End).toBe(true);
   });
 

@@ -38,7 +38,8 @@ export interface RescoreBatchOutput extends RescoreCounts {
 }
 
 export interface RescoreSummaryInput extends RescorePlanOutput {
-  readonly batches: readonly RescoreBatchOutput[];
+  /** Batch counts; the workflow's ResultSelector drops each batch's failure list, which the batch logs. */
+  readonly batches: readonly (RescoreCounts & { readonly missing?: number })[];
 }
 
 export interface RescoreRunSummary extends RescoreCounts {
