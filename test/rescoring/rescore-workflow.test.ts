@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { StateMachine } from 'aws-local-stepfunctions';
 import { describe, expect, it } from 'vitest';
 
 import type { Notifier, StudyNotification } from '@radiomics/core/pipeline/ports';
@@ -42,6 +43,14 @@ describe('rescore workflow definition', () => {
     expect(text).toContain('${RescoreSummaryFunctionArn}');
     expect(text).toContain('${BucketName}');
     expect(text).not.toMatch(/arn:aws:lambda/);
+  });
+
+  it('passes the ASL schema validation', () => {
+    const concrete = JSON.stringify(definition)
+      .replace(/\$\{(\w+)FunctionArn\}/g, 'arn:aws:lambda:eu-west-1:123456789012:function:$1')
+      .replace('${BucketName}', 'results-bucket');
+
+    expect(() => new StateMachine(JSON.parse(concrete))).not.toThrow();
   });
 
   it('maps batches with a Distributed Map', () => {
