@@ -3,8 +3,9 @@
  * studies (at any depth, for example `examples/<site>/<study>/`).
  *
  * A folder is one study when it contains manifest.json. Otherwise it is a folder of studies when any child is a
- * study (a manifest folder or a zip) or when two or more children each contain a CT DICOM series; failing that,
- * a folder that contains DICOM files is one study whose layout the workflow infers.
+ * study (a manifest folder or a zip) or when two or more children each contain a CT DICOM series. A folder whose
+ * only content is one subfolder with a study-like name (not `dicom`, `ct`, `images`, …) wraps that study. Failing
+ * all of that, a folder that contains DICOM files is one study whose layout the workflow infers.
  */
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readFileSync, readSync, readdirSync, statSync } from 'node:fs';
@@ -22,6 +23,13 @@ export interface DiscoveredStudy {
   readonly proposedStudyId: string;
   readonly manifest?: { readonly siteId?: unknown; readonly studyId?: unknown };
 }
+
+/** Folder names that sites use for the parts of one study, never for a study itself. */
+const DATA_FOLDER_NAMES = new Set([
+  'dicom', 'dcm', 'ct', 'image', 'images', 'img', 'series', 'scan', 'scans',
+  'mask', 'masks', 'label', 'labels', 'seg', 'segmentation', 'segmentations', 'rt', 'rtstruct', 'rtss', 'contours',
+  'nifti', 'nii', 'nrrd', 'data',
+]);
 
 const IGNORED_NAMES = new Set(['.DS_Store', 'Thumbs.db', '__MACOSX', 'node_modules', '.git', '.radiomics']);
 
@@ -65,7 +73,10 @@ function collectFolder(folder: string, studies: DiscoveredStudy[]): void {
   const folderHoldsStudies = childFolders.some((child) => containsManifestOrZip(child.path));
   const ctChildren = childFolders.filter((child) => containsCtDicom(child.path));
 
-  if (childStudies.length > 0 || folderHoldsStudies || ctChildren.length >= 2) {
+  const onlyChild = children.length === 1 && childFolders.length === 1 ? childFolders[0] : undefined;
+  const wrapsOneStudy = onlyChild !== undefined && !DATA_FOLDER_NAMES.has(onlyChild.name.toLowerCase());
+
+  if (childStudies.length > 0 || folderHoldsStudies || ctChildren.length >= 2 || wrapsOneStudy) {
     studies.push(...childStudies);
     for (const child of childFolders) collectFolder(child.path, studies);
     return;

@@ -1,7 +1,7 @@
 /**
  * A fixed pool of worker threads that run workflow tasks, so the CPU-heavy steps (DICOM decoding,
  * resampling, feature extraction) of concurrent studies use every core. Tasks queue in arrival order and go
- * to the first idle worker.
+ * to an idle worker, preferably the one named by their affinity.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, renameSync } from 'node:fs';
@@ -86,7 +86,7 @@ export class WorkerPool {
 
   /**
    * Queues one task. A task with an `affinity` goes to the worker that last ran a task with the same affinity
-   * when that worker is idle, so a step can reuse what an earlier step of the same study kept in memory; it
+   * when that worker is idle, so a step can reuse what an earlier step of the same study kept in memory. It
    * never waits for that worker.
    */
   run(functionName: WorkflowFunctionName, input: unknown, affinity?: string): Promise<unknown> {

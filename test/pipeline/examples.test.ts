@@ -88,7 +88,7 @@ describe('radiomics run examples/', () => {
       ['site-local', 'pat1', 'COMPLETED'],
       ['site-local', 'sts-004', 'COMPLETED'],
     ]);
-    expect(report.studies[0].lesions.map((lesion) => lesion.lesionId)).toEqual(['gtv-1']);
+    expect(report.studies[0].lesions.map((lesion) => lesion.lesionId)).toEqual(['roi-1']);
     expect(report.studies[0].inferredLayout).toMatch(/60 DICOM slices, 1 RTSTRUCT file\(s\) with 1 ROI/);
     expect(report.studies[1].lesions.map((lesion) => lesion.lesionId)).toEqual(['mask1-label-1']);
     expect(report.studies[1].inferredLayout).toMatch(/label-map file/);

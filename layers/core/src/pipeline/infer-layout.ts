@@ -4,7 +4,8 @@
  *
  * The result is a manifest plus a sentence that says what was inferred. Label maps list one lesion per label
  * value, found once the mask is loaded (`expandLabels`); RTSTRUCT files one lesion per ROI and SEG files one
- * lesion per segment. Generated lesion ids never contain upload file names.
+ * lesion per segment. Generated lesion ids are numbers only (`roi-1`, `segment-2`, `mask1-label-3`): file names
+ * and ROI names are typed by people at the site and can carry a patient's name.
  */
 import { RadiomicsError } from '../errors';
 import type { ManifestLesion, StudyManifest } from '../manifest/types';
@@ -43,7 +44,7 @@ export function inferLayout(siteId: string, studyId: string, files: readonly Stu
     if (header.modality === 'RTSTRUCT') {
       structureSets++;
       for (const roiName of roiNames(header)) {
-        lesions.push({ lesionId: lesionIdFrom(roiName, lesions.length + 1), mask: header.file.path, roiName });
+        lesions.push({ lesionId: `roi-${lesions.length + 1}`, mask: header.file.path, roiName });
       }
     } else if (header.modality === 'SEG') {
       segmentations++;
@@ -102,14 +103,4 @@ function roiNames(header: DicomHeader): string[] {
 function segmentNumbers(header: DicomHeader): number[] {
   const sequence = header.dataSet.elements.x00620002;
   return (sequence?.items ?? []).map((item) => item.dataSet?.uint16('x00620004') ?? 0).filter((segment) => segment > 0);
-}
-
-/** A safe lesion id from an ROI name: lower case, unsafe characters replaced, or `roi-<n>` when nothing is left. */
-function lesionIdFrom(roiName: string, ordinal: number): string {
-  const id = roiName
-    .toLowerCase()
-    .replace(/[^a-z0-9._-]+/g, '-')
-    .replace(/^[^a-z0-9]+/, '')
-    .slice(0, 64);
-  return id.length > 0 ? id : `roi-${ordinal}`;
 }
