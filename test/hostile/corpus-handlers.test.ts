@@ -1,7 +1,7 @@
 // The corpus of broken studies through the Lambda handlers of the validate-study and record-failure steps,
 // bound to S3, DynamoDB and SNS on moto_server: each broken study makes validate-study throw its catalogue code
 // (the Error name Step Functions matches on), and record-failure marks it FAILED, keeps the upload, quarantines
-// a copy with reason.json and publishes one failure message.
+// a copy with reason.json and publishes one failure message, even when each step is delivered twice.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { executionNameFor } from '@radiomics/core/pipeline';
@@ -32,12 +32,15 @@ beforeAll(async () => {
     const studyId = corpusCase.name;
     const uploadKey = await aws.upload(SITE, studyId, corpusCase.build({ siteId: SITE, studyId }));
     const input = { siteId: SITE, studyId, uploadKey, executionName: executionNameFor(SITE, studyId, `${uploadKey}@etag-1`), receivedAt: new Date().toISOString() };
+    // Each step runs twice, as Lambda retries a task whose response was lost: the second run must change nothing.
     try {
+      await validate(input).catch(() => undefined);
       const output = await validate(input);
       outcomes.set(studyId, { uploadKey, output });
     } catch (thrown) {
       const error = thrown as Error;
       outcomes.set(studyId, { uploadKey, thrown: { name: error.name, message: error.message } });
+      await recordFailure({ ...input, error: caughtLambdaError(thrown) });
       await recordFailure({ ...input, error: caughtLambdaError(thrown) });
     }
   }
