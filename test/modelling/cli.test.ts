@@ -74,9 +74,11 @@ describe('radiomics recist, train and evaluate', () => {
     expect(report).toContain('<svg');
     expect(report).toContain('SYNTHETIC');
 
-    const evaluation = JSON.parse(radiomics(['evaluate', '--predictions', join(out, 'cli-test-v1.predictions.csv'), '--part', 'train', '--json']).stdout);
+    const html = join(folder, 'evaluation.html');
+    const evaluation = JSON.parse(radiomics(['evaluate', '--predictions', join(out, 'cli-test-v1.predictions.csv'), '--part', 'train', '--json', '--html', html]).stdout);
     expect(evaluation.auc).toBe(artifact.card.metrics.training.auc);
     expect(evaluation.youden_threshold).toBe(artifact.threshold);
+    expect(readFileSync(html, 'utf8')).toContain('Decision curve');
   });
 
   it('train rejects an invalid configuration', () => {
