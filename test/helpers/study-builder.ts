@@ -73,7 +73,7 @@ export function ctValues(grid: GridGeometry, lesions: readonly SphereLesion[] = 
   return values;
 }
 
-/** A label map on the grid: each lesion's voxels carry its label. */
+/** Builds a label map on the grid in which each lesion's voxels carry its label. */
 export function labelMap(grid: GridGeometry, lesions: readonly SphereLesion[] = ONE_LESION): Uint8Array {
   const labels = new Uint8Array(voxelCount(grid));
   for (let k = 0; k < grid.size[2]; k++) {
@@ -87,7 +87,7 @@ export function labelMap(grid: GridGeometry, lesions: readonly SphereLesion[] = 
   return labels;
 }
 
-/** An ImageVolume on the grid (axial, identity direction) holding `data`. */
+/** Wraps `data` in an ImageVolume on the grid (axial, identity direction). */
 export function volumeOn<T extends ImageVolume['data']>(grid: GridGeometry, data: T): ImageVolume {
   return {
     size: [...grid.size],
@@ -119,7 +119,7 @@ export interface CtDicomSeries {
   readonly grid: GridGeometry;
 }
 
-/** The CT of a study as a DICOM series: slice k at origin + k · slice spacing along +z, pixels in HU. */
+/** Writes the CT of a study as a DICOM series: slice k at origin + k · slice spacing along +z, pixels in HU. */
 export function ctDicomSeries(options: CtDicomOptions = {}): CtDicomSeries {
   const grid = options.grid ?? SMALL_GRID;
   const [columns, rows, slices] = grid.size;
@@ -147,7 +147,7 @@ export function ctDicomSeries(options: CtDicomOptions = {}): CtDicomSeries {
   return { files, seriesUid, frameOfReferenceUid, grid };
 }
 
-/** An RTSTRUCT with one closed square contour per slice that the lesion crosses, in patient coordinates. */
+/** Writes an RTSTRUCT with one closed square contour, in patient coordinates, per slice that the lesion crosses. */
 export function rtStructFor(
   series: Pick<CtDicomSeries, 'grid' | 'frameOfReferenceUid' | 'seriesUid'>,
   options: { roiName?: string; lesion?: SphereLesion; frameOfReferenceUid?: string } = {},
@@ -170,7 +170,7 @@ export function rtStructFor(
   });
 }
 
-/** A binary DICOM SEG of the lesions on the series grid, one frame per slice that holds the segment. */
+/** Writes a binary DICOM SEG of the lesions on the series grid, one frame per slice that contains the segment. */
 export function segFor(
   series: Pick<CtDicomSeries, 'grid' | 'frameOfReferenceUid'>,
   options: { lesions?: readonly SphereLesion[]; frameOfReferenceUid?: string } = {},
@@ -230,7 +230,7 @@ export interface StudyIds {
   readonly studyId: string;
 }
 
-/** A valid study: NIfTI CT volume and a NIfTI label map with one lesion (label 1). */
+/** Builds a valid study: a NIfTI CT volume and a NIfTI label map with one lesion (label 1). */
 export function niftiStudy(ids: StudyIds, grid: GridGeometry = SMALL_GRID, lesions: readonly SphereLesion[] = ONE_LESION): StudyFiles {
   return {
     'image.nii.gz': niftiOn(grid, ctValues(grid, lesions)),
@@ -243,7 +243,7 @@ export function niftiStudy(ids: StudyIds, grid: GridGeometry = SMALL_GRID, lesio
   };
 }
 
-/** A valid study: CT DICOM series under ct/ and a NIfTI label map on its grid. */
+/** Builds a valid study: a CT DICOM series under ct/ and a NIfTI label map on its grid. */
 export function dicomStudy(ids: StudyIds, options: CtDicomOptions = {}): StudyFiles {
   const series = ctDicomSeries(options);
   const lesions = options.lesions ?? ONE_LESION;
@@ -269,7 +269,7 @@ export function writeStudyFolder(folder: string, files: StudyFiles): string {
   return folder;
 }
 
-/** A zip archive of the files, optionally inside one top folder as zip tools add it. */
+/** Zips the files, optionally inside one top folder as zip tools add it. */
 export function zipStudy(files: StudyFiles, topFolder?: string): Uint8Array {
   const entries: Record<string, Uint8Array> = {};
   for (const [path, bytes] of Object.entries(files)) entries[topFolder ? `${topFolder}/${path}` : path] = bytes;

@@ -98,8 +98,11 @@ export async function startAwsHarness(): Promise<AwsHarness> {
         return key;
       }
       const prefix = `incoming/${siteId}/${studyId}/`;
-      // manifest.json last, as a site's uploader writes it to mark the upload complete.
-      const paths = Object.keys(upload.files).sort((a, b) => (a === 'manifest.json' ? 1 : b === 'manifest.json' ? -1 : a < b ? -1 : 1));
+      // manifest.json goes last, as a site's uploader writes it to mark the upload complete.
+      const paths = Object.keys(upload.files)
+        .filter((path) => path !== 'manifest.json')
+        .sort();
+      if (upload.files['manifest.json']) paths.push('manifest.json');
       for (const path of paths) await put(`${prefix}${path}`, upload.files[path]!);
       return prefix;
     },
@@ -147,7 +150,7 @@ export async function startAwsHarness(): Promise<AwsHarness> {
   };
 }
 
-/** The Catch output Step Functions gives RecordFailure for an error a Lambda task threw. */
+/** Builds the Catch output that Step Functions gives RecordFailure for an error a Lambda task threw. */
 export function caughtLambdaError(thrown: unknown): { Error: string; Cause: string } {
   const error = thrown as { name?: string; message?: string };
   const name = error.name ?? 'Error';

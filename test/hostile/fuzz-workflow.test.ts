@@ -16,7 +16,7 @@ const SITE = 'site-fuzz';
 const GRID: GridGeometry = { size: [8, 8, 5], spacing: [0.8, 0.8, 2], origin: [-6, -6, 100] };
 const LESION = { label: 1, centre: [4, 4, 2] as const, radius: 2, hu: 40 };
 
-/** One study with every mask kind: a NIfTI label map, an RTSTRUCT and a SEG on a 5-slice DICOM CT. */
+/** Builds one study with every mask kind: a NIfTI label map, an RTSTRUCT and a SEG on a 5-slice DICOM CT. */
 function sampleStudy(studyId: string): StudyFiles {
   const series = ctDicomSeries({ grid: GRID, lesions: [LESION] });
   return {

@@ -24,7 +24,7 @@ function* walk(folder: string): Generator<string> {
   }
 }
 
-/** Every file of a folder as a path relative to it (forward slashes) with its bytes. */
+/** Lists every file of a folder as a path relative to it (forward slashes) with its bytes. */
 export function filesOf(folder: string): { path: string; bytes: Uint8Array }[] {
   return [...walk(folder)].map((absolute) => ({ path: relative(folder, absolute).split(sep).join('/'), bytes: new Uint8Array(readFileSync(absolute)) }));
 }
@@ -33,9 +33,4 @@ export function filesOf(folder: string): { path: string; bytes: Uint8Array }[] {
 export function uploadedFilesOf(entry: Pick<MaterialisedCase, 'path'>, uploadKey: string): { key: string; bytes: Uint8Array }[] {
   if (uploadKey.endsWith('.zip')) return [{ key: uploadKey, bytes: new Uint8Array(readFileSync(entry.path)) }];
   return filesOf(entry.path).map((file) => ({ key: `${uploadKey}${file.path}`, bytes: file.bytes }));
-}
-
-/** Every text file under the store folder (SQLite included, read as bytes), concatenated for a search. */
-export function everythingUnder(folder: string): string {
-  return [...walk(folder)].map((path) => `${path}\n${readFileSync(path).toString('latin1')}`).join('\n');
 }

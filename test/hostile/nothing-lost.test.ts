@@ -1,6 +1,6 @@
-// Nothing is lost and nothing is counted twice: a failed study is quarantined and re-runs after a fix without
-// touching other studies; repeated runs, a repeated execution and retried tasks never duplicate a result; a
-// repeated upload event starts no second execution; 50 studies run at once give 50 records.
+// Nothing is lost and nothing is counted twice. A failed study is quarantined and re-runs after a fix without
+// touching other studies. Repeated runs, a repeated execution and retried tasks never duplicate a result, and a
+// repeated upload event starts no second execution. 50 studies run at once give 50 records.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

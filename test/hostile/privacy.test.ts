@@ -9,7 +9,6 @@ import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { executionNameFor } from '@radiomics/core/pipeline';
@@ -18,6 +17,7 @@ import { el, type DicomElement } from '../helpers/dicom-writer';
 import { ctDicomSeries, dicomStudy, manifestJson, niftiStudy, rtStructFor, writeStudyFolder, type StudyFiles } from '../helpers/study-builder';
 import { caughtLambdaError, startAwsHarness, type AwsHarness, type StepHandler } from './aws-harness';
 import { FAST_PARAMS_PATH } from './local-store';
+import { openSqliteDatabase } from '../../local/sqlite-database';
 
 const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SITE = 'site-private';
@@ -168,7 +168,7 @@ function describePrivacyRun(title: string, studyIds: readonly string[], expected
 
     it('stores no planted value in the SQLite store or a quarantine reason', () => {
       // Read through SQLite rather than the file bytes, so a failure shows the rows that hold the value.
-      const database = new Database(join(storeDir, 'results.sqlite'), { readonly: true });
+      const database = openSqliteDatabase(join(storeDir, 'results.sqlite'), { readonly: true });
       try {
         const tables = database.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[];
         for (const { name } of tables) {

@@ -76,7 +76,7 @@ function dicomStudyWithDicomMask(ids: StudyIds, kind: 'rtstruct' | 'seg', frameO
 const slice = (k: number): string => `ct/slice-${k}.dcm`;
 
 /**
- * 16 MiB of zeros deflates about 1,024 to 1, just above the reader's 1,000 limit; five such entries pass the
+ * 16 MiB of zeros deflates about 1,024 to 1, just above the reader's limit of 1,000. Five such entries pass the
  * 64 MiB floor after which the reader checks the ratio.
  */
 const BOMB_ENTRY_BYTES = 16 * 1024 * 1024;
