@@ -6,6 +6,7 @@
  * Idempotent: a study whose upload content is unchanged keeps its execution name and, once it has completed
  * or failed, is not run again.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -141,7 +142,8 @@ async function runStudy(store: LocalStore, executor: LocalWorkflowExecutor, stud
   const siteId = isSafeId(study.manifest?.siteId) ? study.manifest.siteId : defaultSiteId;
   const studyId = isSafeId(study.manifest?.studyId) ? study.manifest.studyId : study.proposedStudyId;
   const { uploadKey, fingerprint } = await uploadStudy(store, study, siteId, studyId);
-  const executionName = executionNameFor(siteId, studyId, fingerprint);
+  // The extraction parameters belong to the fingerprint: new settings re-run a study whose upload is unchanged.
+  const executionName = executionNameFor(siteId, studyId, `${fingerprint}:${createHash('sha256').update(store.context.params.yaml).digest('hex')}`);
 
   const existing = await store.results.getStudy({ siteId, studyId });
   const alreadyDone = existing?.executionName === executionName && (existing.status === 'COMPLETED' || existing.status === 'FAILED');

@@ -50,8 +50,9 @@ export async function prepareLesions(context: PipelineContext, input: ValidatedS
       );
     }
 
-    // Intermediates live under the settings hash, so a change of protocol never reuses stale volumes.
-    const prefix = `${lesionWorkPrefix(siteId, studyId, lesion.lesionId)}${hash.slice(0, 12)}/`;
+    // Intermediates live under the execution and the settings hash: a corrected re-upload (a new execution) or
+    // a change of protocol never reuses volumes or features of an earlier run.
+    const prefix = `${lesionWorkPrefix(siteId, studyId, lesion.lesionId)}${input.executionName}/${hash.slice(0, 12)}/`;
     const keys = { imageKey: `${prefix}image.nii`, maskKey: `${prefix}mask.nii` };
     await storeRegion(context.blobs, region, keys);
 
