@@ -32,13 +32,10 @@ export function grantObjects(grantee: iam.IGrantable, bucket: s3.IBucket, key: k
   });
 
   if (access !== 'write') {
-    grantee.grantPrincipal.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['s3:ListBucket'],
-        resources: [bucket.bucketArn],
-        conditions: { StringLike: { 's3:prefix': [`${prefix}*`] } },
-      }),
-    );
+    // HeadObject on a missing key returns 404 only to a caller with s3:ListBucket, and 403 otherwise, which
+    // the blob store would report as a storage failure. That check carries no s3:prefix, so the permission
+    // cannot be narrowed to the prefix without breaking existence checks.
+    grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }));
   }
 
   // Reading needs Decrypt; writing needs GenerateDataKey, and Decrypt again to complete multipart uploads.
