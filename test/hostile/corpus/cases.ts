@@ -194,6 +194,17 @@ export const CORPUS: readonly CorpusCase[] = [
     build: (ids) => folder(dicomStudy(ids, { editSlice: (_k, elements) => [...elements, el('00280301', 'CS', 'YES')] })),
   },
   {
+    name: 'dicom-identifying-and-broken',
+    breaks: 'identifying headers, a truncated slice and a mask on the wrong grid: the audit comes first',
+    expectedCode: 'PHI_PRESENT',
+    build: (ids) => {
+      const files = dicomStudy(ids, { editSlice: (_k, elements) => replaceElement(elements, el('00100010', 'PN', 'Doe^Jane')) });
+      const truncated = files[slice(6)]!;
+      const grid: GridGeometry = { ...SMALL_GRID, size: [16, 16, 5] };
+      return folder({ ...files, [slice(6)]: truncated.slice(0, truncated.byteLength - 100), 'masks/lesions.nii.gz': niftiOn(grid, labelMap(grid)) });
+    },
+  },
+  {
     name: 'dicom-no-manifest-no-mask',
     breaks: 'no manifest.json and no segmentation among the files',
     expectedCode: 'STUDY_LAYOUT_AMBIGUOUS',
