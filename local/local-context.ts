@@ -19,7 +19,7 @@ import { SqliteResultStore } from './sqlite-result-store';
 
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** The extraction parameter file of the study protocol, with the PyRadiomics defaults as fallback. */
+/** Returns the extraction parameter file of the study protocol, or the PyRadiomics defaults when it is absent. */
 export function defaultParamsPath(): string {
   const protocol = join(PROJECT_ROOT, 'params', 'study-protocol.yaml');
   return existsSync(protocol) ? protocol : join(PROJECT_ROOT, 'params', 'pyradiomics-default.yaml');

@@ -1,6 +1,6 @@
 /**
- * What every workflow step receives besides its state: the ports, the extraction settings and a logger.
- * The Lambda handlers bind it to S3, DynamoDB and SNS; the local runner to a folder, SQLite and a file.
+ * Context of every workflow step besides its state: the ports, the extraction settings and a logger.
+ * The Lambda handlers bind it to S3, DynamoDB and SNS, and the local runner to a folder, SQLite and a file.
  */
 import type { BlobStore, Notifier, ResultStore } from './ports';
 

@@ -2,7 +2,7 @@
  * Infers the layout of a study uploaded without manifest.json (local runs only): the CT series among the
  * DICOM files, and the segmentation files (NIfTI, NRRD, DICOM RTSTRUCT, DICOM SEG).
  *
- * The result is a manifest plus a sentence that says what was inferred. Label maps list one lesion per label
+ * The result is a manifest plus a sentence that describes what was inferred. Label maps list one lesion per label
  * value, found once the mask is loaded (`expandLabels`); RTSTRUCT files one lesion per ROI and SEG files one
  * lesion per segment. Generated lesion ids are numbers only (`roi-1`, `segment-2`, `mask1-label-3`): file names
  * and ROI names are typed by people at the site and can carry a patient's name.

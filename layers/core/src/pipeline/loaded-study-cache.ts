@@ -1,7 +1,7 @@
 /**
  * Hand-over of a loaded study from ValidateStudy to PrepareLesions when both run in the same process, which the
  * local runner arranges. It saves decoding the CT series and rasterising the masks twice. One study is kept at a
- * time and taken out by its first reader; the Lambda functions leave it off (`reuseLoadedStudy`), since the two
+ * time and taken out by its first reader. The Lambda functions leave it off (`reuseLoadedStudy`), because the two
  * steps run in different functions there.
  */
 import type { ImageVolume, LabelVolume } from '../image/volume';
@@ -22,7 +22,7 @@ export function keepLoadedStudy(key: string, study: LoadedStudyEntry): void {
   entry = { key, study };
 }
 
-/** Returns the study kept under `key` and forgets it, or undefined when another study (or none) is kept. */
+/** Returns the study kept under `key` and drops it, or undefined when another study (or none) is kept. */
 export function takeLoadedStudy(key: string): LoadedStudyEntry | undefined {
   if (entry?.key !== key) return undefined;
   const { study } = entry;

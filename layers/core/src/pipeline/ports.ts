@@ -51,7 +51,7 @@ export interface StudyRecord extends StudyKey {
   readonly updatedAt: string;
   readonly lesionCount?: number;
   readonly failure?: StudyFailure;
-  /** Quarantine prefix that holds a copy of a failed study's upload and its reason.json. */
+  /** Quarantine prefix with a copy of a failed study's upload and its reason.json. */
   readonly quarantineKey?: string;
   /** Description of the layout inferred for a study uploaded without a manifest. */
   readonly inferredLayout?: string;

@@ -56,7 +56,7 @@ export async function readStudyFiles(blobs: BlobStore, uploadKey: string): Promi
 /** Objects read concurrently from the blob store. */
 const PARALLEL_READS = 16;
 
-/** The last segment of an upload key, for messages (it is the study id the site chose, never a patient name). */
+/** Returns the last segment of an upload key for messages: the study id the site chose, never a patient name. */
 function uploadName(uploadKey: string): string {
   return uploadKey.split('/').filter(Boolean).pop() ?? uploadKey;
 }

@@ -88,6 +88,8 @@ export async function prepareLesions(context: PipelineContext, input: ValidatedS
     });
   }
 
+  // NOTE: every unit and its Map result travel in the state (about 640 bytes together, nine per lesion), so the
+  // 256 KB Step Functions payload limit is reached at roughly 40 lesions per study; more would need the units in S3.
   return { ...input, lesions, settingsHash: hash, units };
 }
 

@@ -100,7 +100,7 @@ async function quarantineUpload(
   return prefix;
 }
 
-/** The message inside a Catch `Cause`: a plain string locally, a JSON record with `errorMessage` from Lambda. */
+/** Extracts the message of a Catch `Cause`: a plain string locally, a JSON record with `errorMessage` from Lambda. */
 function causeMessage(cause: unknown): string | undefined {
   if (typeof cause !== 'string' || cause.length === 0) return undefined;
   try {
