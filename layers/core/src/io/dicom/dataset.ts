@@ -35,7 +35,7 @@ export function parseDicomFile(bytes: Uint8Array, position: string): DataSet {
     let text = String(inner);
     if (typeof inner === 'string') text = inner;
     else if (inner instanceof Error) text = inner.message;
-    const truncated = /beyond|buffer overread|eof|end of/i.test(text);
+    const truncated = /beyond|overread|overrun|past end|eof|end of/i.test(text);
     throw new RadiomicsError(
       truncated ? 'DICOM_TRUNCATED' : 'DICOM_INVALID',
       `DICOM ${position} could not be parsed: ${text.replace(/^dicomParser\.\w+: /, '')}.`,
