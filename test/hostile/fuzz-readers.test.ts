@@ -228,6 +228,69 @@ describe('DICOM reader fuzzing', () => {
   });
 });
 
+/**
+ * Overwrites the value of an explicit-VR little-endian US element in a written file, so a test can claim sizes
+ * that the pixel data does not have. Returns a patched copy; the file must contain the element.
+ */
+function patchUs(bytes: Uint8Array, tag: string, value: number): Uint8Array {
+  const group = parseInt(tag.slice(0, 4), 16);
+  const element = parseInt(tag.slice(4, 8), 16);
+  const header = [group & 0xff, group >> 8, element & 0xff, element >> 8, 0x55, 0x53, 2, 0];
+  for (let offset = 132; offset + 10 <= bytes.length; offset++) {
+    if (header.every((byte, index) => bytes[offset + index] === byte)) {
+      const copy = bytes.slice();
+      new DataView(copy.buffer).setUint16(offset + 8, value, true);
+      return copy;
+    }
+  }
+  throw new Error(`patchUs: element ${tag} not found`);
+}
+
+/** Replaces the text of an IS or DS element of the same length or shorter (padded with spaces). */
+function patchText(bytes: Uint8Array, tag: string, vr: 'IS' | 'DS', text: string): Uint8Array {
+  const group = parseInt(tag.slice(0, 4), 16);
+  const element = parseInt(tag.slice(4, 8), 16);
+  const header = [group & 0xff, group >> 8, element & 0xff, element >> 8, vr.charCodeAt(0), vr.charCodeAt(1)];
+  for (let offset = 132; offset + 8 <= bytes.length; offset++) {
+    if (header.every((byte, index) => bytes[offset + index] === byte)) {
+      const length = bytes[offset + 6]! | (bytes[offset + 7]! << 8);
+      const copy = bytes.slice();
+      const encoded = new TextEncoder().encode(text.slice(0, length).padEnd(length, ' '));
+      copy.set(encoded, offset + 8);
+      return copy;
+    }
+  }
+  throw new Error(`patchText: element ${tag} not found`);
+}
+
+const claimedSize = fc.constantFrom(0, 1, 2, 3, 255, 256, 4096, 32768, 65535);
+
+describe('DICOM size claims the pixel data does not back', () => {
+  it('handles a CT slice claiming other rows, columns and bit depths', () => {
+    fc.assert(
+      fc.property(claimedSize, claimedSize, fc.constantFrom(0, 1, 8, 12, 16, 32, 64, 65535), (rows, columns, bitsAllocated) => {
+        let bytes = patchUs(singleSlice, '00280010', rows);
+        bytes = patchUs(bytes, '00280011', columns);
+        bytes = patchUs(bytes, '00280100', bitsAllocated);
+        typedOutcome(() => loadDicomSeries([{ name: 'claims.dcm', bytes }]));
+      }),
+      { numRuns: Math.min(FUZZ_RUNS, 200) },
+    );
+  });
+
+  it.runIf(loadMask !== undefined)('handles a SEG claiming other rows, columns and frame counts', () => {
+    fc.assert(
+      fc.property(claimedSize, claimedSize, fc.constantFrom('0', '1', '2', '99', '9999', '-1', 'x'), (rows, columns, frames) => {
+        let bytes = patchUs(seg, '00280010', rows);
+        bytes = patchUs(bytes, '00280011', columns);
+        bytes = patchText(bytes, '00280008', 'IS', frames);
+        typedOutcome(() => loadMask!({ name: 'seg', bytes }, referenceCt));
+      }),
+      { numRuns: Math.min(FUZZ_RUNS, 200) },
+    );
+  });
+});
+
 describe('RTSTRUCT and SEG reader fuzzing', () => {
   it('the io area exports loadMask for RTSTRUCT and SEG', () => {
     expect(loadMask, 'loadMask is not exported from the io area yet').toBeTypeOf('function');
