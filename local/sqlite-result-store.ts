@@ -8,7 +8,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 
 import type {
   AuditEvent,
@@ -24,6 +24,8 @@ import type {
   StudyRecord,
   StudyStatus,
 } from '@radiomics/core/pipeline/ports';
+
+import { openSqliteDatabase } from './sqlite-database';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS studies (
@@ -87,7 +89,7 @@ export class SqliteResultStore implements ResultStore {
   /** Opens (and creates when missing) the database file; pass ':memory:' for a throw-away store. */
   constructor(file: string) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-    this.database = new Database(file);
+    this.database = openSqliteDatabase(file);
     this.database.pragma('busy_timeout = 10000');
     if (file !== ':memory:') this.database.pragma('journal_mode = WAL');
     this.database.pragma('synchronous = NORMAL');
