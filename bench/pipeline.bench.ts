@@ -1,7 +1,7 @@
 // Whole local run of the bundled example studies: load, validate, resample, 851 features per lesion, score,
 // store. Target: one example study in under 2 s wall time on a 2-core machine. Peak memory is the process's
 // maximum resident set size (worker threads included, since they share the process).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -20,6 +20,21 @@ interface RunFigures {
   readonly cpuMilliseconds: number;
   readonly lesions: number;
   readonly failed: string[];
+  /** Wall time of PrepareLesions and the sum over extraction units, from the step log. */
+  readonly prepareMilliseconds: number;
+  readonly extractionMilliseconds: number;
+}
+
+function stepTimes(storeDir: string): { prepare: number; extraction: number } {
+  const times = { prepare: 0, extraction: 0 };
+  const log = join(storeDir, 'logs', 'pipeline.jsonl');
+  if (!existsSync(log)) return times;
+  for (const line of readFileSync(log, 'utf8').split('\n').filter(Boolean)) {
+    const entry = JSON.parse(line) as { message?: string; milliseconds?: number };
+    if (entry.message === 'lesion region prepared') times.prepare += entry.milliseconds ?? 0;
+    if (entry.message === 'image type extracted') times.extraction += entry.milliseconds ?? 0;
+  }
+  return times;
 }
 
 async function timeRun(paths: string[]): Promise<RunFigures> {
@@ -35,6 +50,8 @@ async function timeRun(paths: string[]): Promise<RunFigures> {
       cpuMilliseconds: (cpu.user + cpu.system) / 1000,
       lesions: report.studies.reduce((count, study) => count + study.lesions.length, 0),
       failed: report.studies.filter((study) => study.status !== 'COMPLETED').map((study) => `${study.studyId}: ${study.failure?.code}`),
+      prepareMilliseconds: stepTimes(storeDir).prepare,
+      extractionMilliseconds: stepTimes(storeDir).extraction,
     };
   } finally {
     rmSync(storeDir, { recursive: true, force: true });
@@ -57,6 +74,8 @@ export default async function benchmark(): Promise<BenchRow[]> {
       note: best.failed.length > 0 ? `FAILED ${best.failed.join(', ')}` : `${best.lesions} lesion(s), ${workers}, best of 2`,
     });
     rows.push({ name: `  CPU time of that run (${example.name})`, value: best.cpuMilliseconds / 1000, unit: 's', note: `load average ${loadavg()[0].toFixed(1)}` });
+    rows.push({ name: '  resample and crop (PrepareLesions)', value: best.prepareMilliseconds / 1000, unit: 's' });
+    rows.push({ name: '  feature extraction, sum over the 9 image types', value: best.extractionMilliseconds / 1000, unit: 's' });
   }
 
   const both = await timeRun(EXAMPLES.map((example) => example.path));
