@@ -75,6 +75,10 @@ export class WorkerPool {
       const worker = new Worker(workerModule, { workerData: storeOptions });
       worker.on('message', (reply: TaskReply) => this.settle(worker, reply));
       worker.on('error', (error) => this.crash(worker, error));
+      // A worker that exits without an error event (process.exit in a dependency) must not strand its task.
+      worker.on('exit', (code) => {
+        if (!this.closed) this.crash(worker, new Error(`the worker exited with code ${code}`));
+      });
       this.workers.push(worker);
       this.idle.push(worker);
     }
@@ -135,14 +139,21 @@ export class WorkerPool {
     const task = this.running.get(worker);
     this.running.delete(worker);
     const index = this.workers.indexOf(worker);
-    if (index >= 0) this.workers.splice(index, 1);
+    if (index < 0) return;
+    this.workers.splice(index, 1);
+    const idleIndex = this.idle.indexOf(worker);
+    if (idleIndex >= 0) this.idle.splice(idleIndex, 1);
     if (task) {
       const failure = new Error(`A worker thread stopped: ${error.message}`);
       failure.name = 'INTERNAL_ERROR';
       task.reject(failure);
     }
     if (this.workers.length === 0) {
-      for (const queued of this.queue.splice(0)) queued.reject(new Error('Every worker thread stopped.'));
+      for (const queued of this.queue.splice(0)) {
+        const failure = new Error('Every worker thread stopped.');
+        failure.name = 'INTERNAL_ERROR';
+        queued.reject(failure);
+      }
     }
   }
 }
