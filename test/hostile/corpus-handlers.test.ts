@@ -96,4 +96,20 @@ describe('corpus of broken studies, Lambda handlers on moto', () => {
       });
     });
   }
+
+  it('re-runs a fixed study under a new execution without touching others', async () => {
+    const studyId = 'mask-label-absent';
+    const other = await aws.results.getStudy({ siteId: SITE, studyId: 'mask-empty' });
+    const fixed = CORPUS.find((candidate) => candidate.name === 'control-nifti')!.build({ siteId: SITE, studyId });
+    const uploadKey = await aws.upload(SITE, studyId, fixed);
+    const input = { siteId: SITE, studyId, uploadKey, executionName: executionNameFor(SITE, studyId, `${uploadKey}@etag-2`) };
+
+    const validated = (await validate(input)) as { lesions: unknown[] };
+    expect(validated.lesions).toHaveLength(1);
+    const record = await aws.results.getStudy({ siteId: SITE, studyId });
+    expect(record?.status).toBe('VALIDATING');
+    expect(record?.executionName).toBe(input.executionName);
+    expect(await aws.getObject(`quarantine/${SITE}/${studyId}/reason.json`)).toBeDefined();
+    expect(await aws.results.getStudy({ siteId: SITE, studyId: 'mask-empty' })).toEqual(other);
+  });
 });
