@@ -152,6 +152,17 @@ describe('loadOrRenderPreview', () => {
     expect(second).toEqual(first);
   });
 
+  it('finds a region nested under an execution folder', async () => {
+    const blobs = new MemoryBlobStore();
+    await blobs.put('work/site-a/study-1/lesion-1/run-7/0123456789ab/image.nii', writeNifti(volume(ct, size)));
+    await blobs.put('work/site-a/study-1/lesion-1/run-7/0123456789ab/mask.nii', writeNifti(volume(mask, size)));
+    await blobs.put('work/site-a/study-1/lesion-1/run-7/ffffffffffff/image.nii', new Uint8Array([0]));
+
+    const png = await loadOrRenderPreview(blobs, featureSet);
+
+    expect(decodePng(png!).width).toBeGreaterThan(0);
+  });
+
   it('returns nothing without the region', async () => {
     expect(await loadOrRenderPreview(new MemoryBlobStore(), featureSet)).toBeUndefined();
   });

@@ -7,18 +7,25 @@ import type { BlobStore, LesionFeatureSet } from '../pipeline/ports';
 import { lesionWorkPrefix } from '../pipeline/keys';
 import { previewKey, renderLesionPreview } from './render';
 
-/** Blob prefix of the prepared region: the lesion's work prefix, then the settings hash's first 12 hex digits. */
-export function regionPrefix(featureSet: LesionFeatureSet): string {
-  return `${lesionWorkPrefix(featureSet.siteId, featureSet.studyId, featureSet.lesionId)}${featureSet.settingsHash.slice(0, 12)}/`;
-}
-
-/** Finds the region's image and mask NIfTI files (`image.nii` or `image.nii.gz`, likewise the mask). */
-async function findRegionKeys(blobs: BlobStore, prefix: string): Promise<{ imageKey: string; maskKey: string } | undefined> {
-  const keys = new Set((await blobs.list(prefix)).map((blob) => blob.key));
-  const pick = (name: string) => [`${prefix}${name}.nii`, `${prefix}${name}.nii.gz`].find((key) => keys.has(key));
-  const imageKey = pick('image');
-  const maskKey = pick('mask');
-  return imageKey && maskKey ? { imageKey, maskKey } : undefined;
+/**
+ * Finds the prepared region of the lesion's feature set: an `image.nii` (or `.nii.gz`) and a `mask.nii`
+ * (or `.nii.gz`) in one folder named after the settings hash's first 12 hex digits, anywhere under the
+ * lesion's work prefix (the workflow may nest it under an execution folder). The last such folder in key
+ * order wins.
+ */
+// NOTE: depends on the workflow's intermediate naming; a preview stored at previewKey needs none of this.
+async function findRegionKeys(blobs: BlobStore, featureSet: LesionFeatureSet): Promise<{ imageKey: string; maskKey: string } | undefined> {
+  const keys = (await blobs.list(lesionWorkPrefix(featureSet.siteId, featureSet.studyId, featureSet.lesionId))).map((blob) => blob.key);
+  const present = new Set(keys);
+  const folderSuffix = `/${featureSet.settingsHash.slice(0, 12)}/`;
+  let found: { imageKey: string; maskKey: string } | undefined;
+  for (const imageKey of keys) {
+    const match = /^(.*\/)image\.nii(\.gz)?$/.exec(imageKey);
+    if (!match || !match[1].endsWith(folderSuffix)) continue;
+    const maskKey = [`${match[1]}mask.nii`, `${match[1]}mask.nii.gz`].find((key) => present.has(key));
+    if (maskKey) found = { imageKey, maskKey };
+  }
+  return found;
 }
 
 /**
@@ -29,7 +36,7 @@ export async function loadOrRenderPreview(blobs: BlobStore, featureSet: LesionFe
   const key = previewKey(featureSet.siteId, featureSet.studyId, featureSet.lesionId);
   if (await blobs.exists(key)) return blobs.get(key);
 
-  const region = await findRegionKeys(blobs, regionPrefix(featureSet));
+  const region = await findRegionKeys(blobs, featureSet);
   if (!region) return undefined;
   const { imageKey, maskKey } = region;
   const image = readNifti(await blobs.get(imageKey), 'prepared image');
