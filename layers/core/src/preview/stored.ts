@@ -8,10 +8,10 @@ import { lesionWorkPrefix } from '../pipeline/keys';
 import { previewKey, renderLesionPreview } from './render';
 
 /**
- * Finds the prepared region of the lesion's feature set: an `image.nii` (or `.nii.gz`) and a `mask.nii`
- * (or `.nii.gz`) in one folder named after the settings hash's first 12 hex digits, anywhere under the
- * lesion's work prefix (the workflow may nest it under an execution folder). The last such folder in key
- * order wins.
+ * Finds the prepared region of the lesion's feature set. It is an `image.nii` and a `mask.nii` (either may
+ * end in `.gz`) in one folder named after the settings hash's first 12 hex digits. The folder may sit at
+ * any depth under the lesion's work prefix, because the workflow nests it under an execution folder. The
+ * last such folder in key order wins.
  */
 // NOTE: depends on the workflow's intermediate naming; a preview stored at previewKey needs none of this.
 async function findRegionKeys(blobs: BlobStore, featureSet: LesionFeatureSet): Promise<{ imageKey: string; maskKey: string } | undefined> {
