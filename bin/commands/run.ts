@@ -69,7 +69,15 @@ function printJsonLines(report: LocalRunReport): void {
     if (study.status === 'FAILED') {
       const failure = study.failure;
       console.log(
-        JSON.stringify({ site: study.siteId, study: study.studyId, status: 'FAILED', errorCode: failure?.code, message: failure?.message, action: failure?.action }),
+        JSON.stringify({
+          site: study.siteId,
+          study: study.studyId,
+          status: 'FAILED',
+          errorCode: failure?.code,
+          message: failure?.message,
+          action: failure?.action,
+          ...(study.inferredLayout ? { inferred: study.inferredLayout } : {}),
+        }),
       );
       continue;
     }
@@ -84,6 +92,7 @@ function printJsonLines(report: LocalRunReport): void {
           class: lesion.predictedClass,
           modelVersion: lesion.modelVersion,
           synthetic: report.model?.version === lesion.modelVersion ? syntheticFlag(report.model) : undefined,
+          ...(study.inferredLayout ? { inferred: study.inferredLayout } : {}),
         }),
       );
     }
@@ -127,8 +136,10 @@ function syntheticFlag(model: ModelRecord): boolean {
   return model.card.synthetic === true;
 }
 
+/** Summarises the model card for the table: where the training data came from and which product trained it. */
 function provenanceOf(model: ModelRecord): string {
-  const provenance = model.card.provenance as { createdBy?: unknown } | undefined;
-  const origin = syntheticFlag(model) ? 'synthetic training data' : 'trained on study data';
-  return typeof provenance?.createdBy === 'string' ? `${origin}, ${provenance.createdBy}` : origin;
+  const provenance = model.card.provenance as { createdBy?: unknown; productVersion?: unknown } | undefined;
+  const origin = syntheticFlag(model) ? 'SYNTHETIC data, not for clinical use' : 'trained on study data';
+  const trainer = [provenance?.createdBy, provenance?.productVersion].filter((part) => typeof part === 'string').join(' ');
+  return trainer ? `${origin} (${trainer})` : origin;
 }
