@@ -92,6 +92,10 @@ describe('training configuration', () => {
     ['unknown classifier', { classifiers: ['xgboost'] }],
     ['choice not listed', { classifiers: ['knn'], choice: 'svm' }],
     ['non-integer seed', { seed: 1.5 }],
+    ['unknown classifier option group', { classifierOptions: { xgboost: {} } }],
+    ['negative tree depth', { classifierOptions: { decisionTree: { maxDepth: -1 } } }],
+    ['unknown solver', { classifierOptions: { logisticRegression: { solver: 'sgd' } } }],
+    ['unknown tree option', { classifierOptions: { decisionTree: { depth: 3 } } }],
   ];
   for (const [name, input] of invalid) {
     it(`rejects ${name}`, () => expect(codeOf(() => resolveTrainingConfig(input))).toBe('SETTINGS_INVALID'));

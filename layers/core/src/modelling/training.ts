@@ -122,6 +122,24 @@ export function resolveTrainingConfig(input: unknown = {}): TrainingConfig {
   }
   if (!(Number.isInteger(c.bootstrapReplicates) && c.bootstrapReplicates >= 100)) throw configError('"bootstrapReplicates" must be an integer ≥ 100.');
   if (typeof c.synthetic !== 'boolean') throw configError('"synthetic" must be true or false.');
+  if (!isRecord(c.classifierOptions)) throw configError('"classifierOptions" must be an object.');
+  const optionNames: Record<string, string[]> = {
+    decisionTree: ['maxDepth', 'minNumSamples'],
+    randomForest: ['nEstimators', 'maxFeatures', 'maxDepth'],
+    logisticRegression: ['inverseRegularization', 'solver'],
+    svm: ['C', 'gamma'],
+    naiveBayes: ['varSmoothing'],
+    knn: ['k'],
+  };
+  for (const [key, value] of Object.entries(c.classifierOptions)) {
+    if (!(key in optionNames)) throw configError(`unknown key "classifierOptions.${key}"; use ${Object.keys(optionNames).join(', ')}.`);
+    if (!isRecord(value)) throw configError(`"classifierOptions.${key}" must be an object.`);
+    for (const [name, setting] of Object.entries(value)) {
+      if (!optionNames[key].includes(name)) throw configError(`unknown key "classifierOptions.${key}.${name}"; use ${optionNames[key].join(', ')}.`);
+      const valid = name === 'solver' ? setting === 'newton' || setting === 'gradient-descent' : typeof setting === 'number' && setting > 0;
+      if (!valid) throw configError(`"classifierOptions.${key}.${name}" has an invalid value ${JSON.stringify(setting)}.`);
+    }
+  }
   return c;
 }
 
