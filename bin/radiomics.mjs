@@ -4,7 +4,7 @@
 // The CLI and the Lambda functions target Node.js 22. When this file is started by an older Node.js
 // (a machine whose system node is 20), it re-runs itself with the Node.js 22 binary from the `node`
 // dev dependency, then loads the TypeScript sources through tsx.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -19,10 +19,19 @@ if (runningMajor < requiredMajor) {
     console.error(`radiomics: Node.js ${requiredMajor} is required and ${node22} is missing. Run "npm ci" in ${projectRoot}.`);
     process.exit(1);
   }
-  const child = spawnSync(node22, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
-  process.exit(child.status ?? 1);
+  const child = spawn(node22, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
+
+  // Pass termination signals on, so that stopping the launcher (a test harness, Ctrl-C) stops the CLI too.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.on(signal, () => child.kill(signal));
+  }
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 : 1)));
+} else {
+  await runCli();
 }
 
-const { register } = await import('tsx/esm/api');
-register({ tsconfig: join(projectRoot, 'tsconfig.json') });
-await import(pathToFileURL(join(projectRoot, 'bin', 'cli.ts')).href);
+async function runCli() {
+  const { register } = await import('tsx/esm/api');
+  register({ tsconfig: join(projectRoot, 'tsconfig.json') });
+  await import(pathToFileURL(join(projectRoot, 'bin', 'cli.ts')).href);
+}
