@@ -105,3 +105,34 @@ describe('readZipArchive', () => {
     expect(errorOf(() => readZipArchive(truncated, 'cut.zip')).code).toBe('ARCHIVE_INVALID');
   });
 });
+
+describe('readZipArchive limits while inflating', () => {
+  it('stops a padded bomb before the entry ends', () => {
+    // 32 MiB of zeros after 64 KiB of incompressible bytes: the whole entry's ratio is high, and the check
+    // must fire during inflation, not after the entry has been held in memory.
+    let state = 2463534242;
+    const noise = new Uint8Array(64 * 1024).map(() => {
+      // xorshift32: bytes that deflate cannot compress.
+      state ^= state << 13;
+      state ^= state >>> 17;
+      state ^= state << 5;
+      return state & 0xff;
+    });
+    const data = new Uint8Array(32 * 1024 * 1024);
+    data.set(noise, 0);
+    const archive = writeZip([{ name: 'padded.bin', data }]);
+    const limits = { ...DEFAULT_ARCHIVE_LIMITS, maxCompressionRatio: 20, ratioCheckFloorBytes: 1024 * 1024 };
+
+    const error = errorOf(() => readZipArchive(archive, 'padded.zip', limits));
+
+    expect(error.code).toBe('ARCHIVE_TOO_LARGE');
+    // The whole entry inflates about 340 times its size; stopping early keeps the measured ratio far lower.
+    expect(error.details.ratio as number).toBeLessThan(100);
+  });
+
+  it('rejects a drive letter behind a top folder', () => {
+    const archive = writeZip([{ name: 'ct/C:/ct', data: 'x' }]);
+
+    expect(errorOf(() => readZipArchive(archive, 'drive.zip')).code).toBe('ARCHIVE_UNSAFE_PATH');
+  });
+});

@@ -29,11 +29,14 @@ export interface ArchiveLimits {
   readonly ratioCheckFloorBytes: number;
 }
 
-/** Defaults sized for one CT study: a 1,000-slice series is about 0.5 GB. */
+/**
+ * Defaults sized for one CT study: a 1,000-slice 512 × 512 series is about 0.5 GiB. The total stays well
+ * below the memory of the function that reads archives, because the archive and its contents are both held.
+ */
 export const DEFAULT_ARCHIVE_LIMITS: ArchiveLimits = {
   maxEntries: 10_000,
-  maxTotalBytes: 2 * 1024 ** 3,
-  maxEntryBytes: 1024 ** 3,
+  maxTotalBytes: 1024 ** 3,
+  maxEntryBytes: 512 * 1024 ** 2,
   maxCompressionRatio: 1_000,
   ratioCheckFloorBytes: 64 * 1024 ** 2,
 };
@@ -91,10 +94,16 @@ export function readZipArchive(
       continue;
     }
 
-    const data = extractEntry(view, bytes, entry, path, archiveName, limits, limits.maxTotalBytes - inflatedTotal);
+    // The ratio is checked while inflating, over everything inflated so far, so one entry of zeros padded
+    // with incompressible bytes cannot grow far past the limit before it is caught.
+    const compressedSoFar = compressedTotal + entry.compressedSize;
+    const inflatedBefore = inflatedTotal;
+    const checkProgress = (entryBytes: number): void =>
+      checkCompressionRatio(inflatedBefore + entryBytes, compressedSoFar, archiveName, limits);
+
+    const data = extractEntry(view, bytes, entry, path, archiveName, limits, limits.maxTotalBytes - inflatedTotal, checkProgress);
     inflatedTotal += data.byteLength;
-    compressedTotal += entry.compressedSize;
-    checkCompressionRatio(inflatedTotal, compressedTotal, archiveName, limits);
+    compressedTotal = compressedSoFar;
     files.push({ path, bytes: data });
   }
 
@@ -171,7 +180,9 @@ function normaliseEntryPath(entry: CentralDirectoryEntry, archiveName: string): 
 
   if ((entry.unixMode & S_IFMT) === S_IFLNK) throw unsafe('that is a symbolic link');
   if (name.includes('\0')) throw unsafe('whose name contains a NUL character');
-  if (name.startsWith('/') || /^[A-Za-z]:/.test(name)) throw unsafe('with an absolute path');
+  if (name.startsWith('/')) throw unsafe('with an absolute path');
+  // A drive letter is checked in every segment, because removing a shared top folder can bring it to the front.
+  if (name.split('/').some((segment) => /^[A-Za-z]:/.test(segment))) throw unsafe('with a drive letter');
   if (name.split('/').includes('..')) throw unsafe('with a ".." path segment');
   if (name.length === 0) throw unsafe('with an empty name');
 
@@ -198,6 +209,7 @@ function extractEntry(
   archiveName: string,
   limits: ArchiveLimits,
   remainingTotal: number,
+  checkProgress: (entryBytes: number) => void,
 ): Uint8Array {
   if (entry.flags & 0x1) {
     throw invalid(archiveName, `entry ${path} is encrypted; upload an archive without a password`);
@@ -227,21 +239,27 @@ function extractEntry(
 
   if (entry.method === METHOD_STORED) {
     if (compressed.byteLength > entryLimit) throw tooLarge();
+    checkProgress(compressed.byteLength);
     return compressed.slice();
   }
   if (entry.method !== METHOD_DEFLATED) {
     throw invalid(archiveName, `entry ${path} uses compression method ${entry.method}; only stored and deflated entries are supported`);
   }
 
-  return inflateWithLimit(compressed, entryLimit, tooLarge, () => invalid(archiveName, `entry ${path} has corrupt deflate data`));
+  const corrupt = (): RadiomicsError => invalid(archiveName, `entry ${path} has corrupt deflate data`);
+  return inflateWithLimit(compressed, entryLimit, tooLarge, corrupt, checkProgress);
 }
 
-/** Inflates in chunks, counting the output, and throws as soon as it passes `limit`. */
+/**
+ * Inflates in chunks, counting the output, and throws as soon as it passes `limit`. `checkProgress` sees the
+ * running output size after every chunk and throws to stop inflating.
+ */
 function inflateWithLimit(
   compressed: Uint8Array,
   limit: number,
   tooLarge: () => RadiomicsError,
   corrupt: () => RadiomicsError,
+  checkProgress: (produced: number) => void,
 ): Uint8Array {
   const chunks: Uint8Array[] = [];
   let produced = 0;
@@ -249,11 +267,13 @@ function inflateWithLimit(
   const inflater = new Inflate((chunk, final) => {
     produced += chunk.byteLength;
     if (produced > limit) throw tooLarge();
+    checkProgress(produced);
     chunks.push(chunk);
     if (final) finished = true;
   });
 
-  const inputChunk = 64 * 1024;
+  // Deflate expands at most about 1,032 times, so 4 KiB of input yields at most about 4 MiB per callback.
+  const inputChunk = 4 * 1024;
   try {
     for (let offset = 0; offset < compressed.byteLength; offset += inputChunk) {
       const end = Math.min(offset + inputChunk, compressed.byteLength);
