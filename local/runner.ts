@@ -96,8 +96,14 @@ export async function runLocal(paths: readonly string[], options: LocalRunOption
 }
 
 function storeOptionsOf(options: LocalStoreOptions): LocalStoreOptions {
-  const { storeDir, paramsPath, productVersion, verbose } = options;
-  return { storeDir, ...(paramsPath ? { paramsPath } : {}), ...(productVersion ? { productVersion } : {}), ...(verbose ? { verbose } : {}) };
+  const { storeDir, paramsPath, productVersion, verbose, echoNotifications } = options;
+  return {
+    storeDir,
+    ...(paramsPath ? { paramsPath } : {}),
+    ...(productVersion ? { productVersion } : {}),
+    ...(verbose ? { verbose } : {}),
+    ...(echoNotifications ? { echoNotifications } : {}),
+  };
 }
 
 /** Sends a study's validation and preparation to the same worker, which keeps the loaded study in between. */

@@ -43,6 +43,8 @@ export function registerRun(program: Command): void {
         ...(options.params ? { paramsPath: resolve(options.params) } : {}),
         ...(options.workers === undefined ? {} : { workers: options.workers }),
         ...(options.verbose ? { verbose: true } : {}),
+        // Notifications also go to the console (stderr), except in --json mode, whose output is for programs.
+        ...(options.json ? {} : { echoNotifications: true }),
       });
 
       if (options.json) printJsonLines(report);
