@@ -10,20 +10,23 @@ import {
   loadParamsFile,
   parseParams,
   RadiomicsError,
-  readNifti,
-  readNrrd,
   toRadiomicsError,
+  type ErrorCode,
   type ExtractionResult,
   type ExtractionSettings,
-  type ImageVolume,
+  type LoadedImage,
+  type LoadedMask,
 } from '@radiomics/core';
 
 import { PRODUCT_VERSION } from '../version';
+import { attributeError, loadImageInput, loadMaskInput } from './load-inputs';
 
 interface ExtractCommandOptions {
   readonly image?: string;
   readonly mask?: string;
   readonly label?: string;
+  readonly roi?: string;
+  readonly series?: string;
   readonly batch?: string;
   readonly params?: string;
   readonly format: string;
@@ -31,23 +34,58 @@ interface ExtractCommandOptions {
   readonly provenance?: string;
 }
 
-interface Lesion {
+/** Origin of each input of a lesion, named in error messages: an option or a batch column. */
+interface InputSources {
   readonly image: string;
   readonly mask: string;
+  readonly label: string;
+  readonly roi: string;
+}
+
+/** One lesion to extract: its input row as written (batch CSV or options) and the paths resolved from it. */
+interface LesionRequest {
+  /** Input columns in input order, with cell text as written; they lead the output row. */
+  readonly cells: Record<string, string>;
+  readonly imagePath: string;
+  readonly maskPath: string;
+  readonly labelText?: string;
+  readonly roiName?: string;
+  readonly sources: InputSources;
+  /** Reason the batch row cannot be read (wrong number of cells), raised when the row is extracted. */
+  readonly invalid?: string;
+}
+
+interface LesionOutcome {
+  readonly request: LesionRequest;
   readonly label?: number;
+  readonly result?: ExtractionResult;
+  readonly error?: RadiomicsError;
 }
 
 /** PyRadiomics' default extraction (Original image, all default features) when no parameter file is given. */
 const DEFAULT_PARAMS = 'imageType:\n  Original: {}\n';
 
+/** Output column that carries a failed batch row's error code and message. */
+const ERROR_COLUMN = 'error';
+
+/** Optional batch column with the RTSTRUCT ROI name (or SEG segment label) of the row's lesion. */
+const ROI_COLUMN = 'ROI';
+
+const SINGLE_SOURCES: InputSources = { image: '--image', mask: '--mask', label: '--label', roi: '--roi' };
+
 export function registerExtract(program: Command): void {
   program
     .command('extract')
-    .description('Extract PyRadiomics-compatible features from an image and a lesion mask (NIfTI or NRRD), or from a batch CSV.')
-    .option('--image <path>', 'CT image (.nii, .nii.gz or .nrrd)')
-    .option('--mask <path>', 'label map on the image grid (.nii, .nii.gz or .nrrd)')
-    .option('--label <n>', 'label value of the lesion in the mask (default: the label setting, 1)')
-    .option('--batch <csv>', 'CSV with columns Image,Mask[,Label], one lesion per row; relative paths are read from the CSV folder')
+    .description('Extract PyRadiomics-compatible features from a CT image and a lesion mask, or from every row of a batch CSV.')
+    .option('--image <path>', 'CT image: a DICOM series folder, or a DICOM, NIfTI (.nii, .nii.gz) or NRRD file')
+    .option('--mask <path>', 'lesion mask: NIfTI or NRRD label map on the image grid, or a DICOM RTSTRUCT or SEG file drawn on the CT')
+    .option('--label <n>', 'label value of the lesion in the mask (default: the label setting, 1; 1 with --roi)')
+    .option('--roi <name>', 'RTSTRUCT ROI name or SEG segment label to extract, loaded as label 1 (default: every ROI, labelled by its number)')
+    .option('--series <uid>', 'SeriesInstanceUID to load when the image folder holds several series')
+    .option(
+      '--batch <csv>',
+      'CSV with columns Image,Mask[,Label][,ROI] and any others (ID, lesionId, patientId…), one lesion per row; relative paths are read from the CSV folder',
+    )
     .option('--params <file>', 'PyRadiomics parameter file (YAML); default: Original image, all default features')
     .option('--format <format>', 'output format: csv or json', 'csv')
     .option('--out <file>', 'output file, or - for standard output', '-')
@@ -55,88 +93,198 @@ export function registerExtract(program: Command): void {
     .action((options: ExtractCommandOptions) => runExtract(options));
 }
 
-function runExtract(options: ExtractCommandOptions): void {
+async function runExtract(options: ExtractCommandOptions): Promise<void> {
   if (options.format !== 'csv' && options.format !== 'json') {
     throw new RadiomicsError('DATA_INVALID', `--format must be csv or json, not "${options.format}".`);
   }
-  const lesions = options.batch ? readBatch(options.batch) : [singleLesion(options)];
-  const settings: ExtractionSettings = options.params ? loadParamsFile(options.params) : parseParams(DEFAULT_PARAMS, 'default settings');
+  const batch = options.batch ? readBatch(options.batch, options) : undefined;
+  const requests = batch ? batch.requests : [singleRequest(options)];
+  const settings = loadSettings(options.params);
 
-  const bar = options.batch && process.stderr.isTTY ? new SingleBar({ format: 'extract [{bar}] {value}/{total} lesions', stream: process.stderr }) : null;
-  bar?.start(lesions.length, 0);
-
-  const results: { lesion: Lesion; result: ExtractionResult }[] = [];
-  const failures: string[] = [];
-  lesions.forEach((lesion, index) => {
+  const bar = batch && process.stderr.isTTY ? new SingleBar({ format: 'extract [{bar}] {value}/{total} lesions', stream: process.stderr }) : null;
+  bar?.start(requests.length, 0);
+  const loader = new InputCache(options.series);
+  const outcomes: LesionOutcome[] = [];
+  for (const request of requests) {
     try {
-      const image = readVolumeFile(lesion.image, 'image');
-      const mask = readVolumeFile(lesion.mask, 'mask');
-      results.push({ lesion, result: extractFeatures(image, mask, settings, { label: lesion.label, productVersion: PRODUCT_VERSION }) });
+      outcomes.push(await extractLesion(request, settings, loader));
     } catch (thrown) {
-      if (!options.batch) throw thrown;
-      const error = toRadiomicsError(thrown);
-      failures.push(`row ${index + 1}: ${error.code}: ${error.message}`);
+      // A single lesion stops here with the error's exit status; a batch row is reported and the batch goes on.
+      if (!batch) throw thrown;
+      outcomes.push({ request, error: toRadiomicsError(thrown) });
     }
     bar?.increment();
-  });
+  }
   bar?.stop();
 
-  const text = options.format === 'json' ? formatJson(results, Boolean(options.batch)) : formatCsv(results);
+  const text = batch
+    ? options.format === 'json'
+      ? formatBatchJson(outcomes)
+      : formatBatchCsv(batch.header, outcomes)
+    : options.format === 'json'
+      ? formatSingleJson(outcomes[0])
+      : formatSingleCsv(outcomes[0]);
   if (options.out === '-') process.stdout.write(text);
   else writeFileSync(options.out, text);
-  if (options.provenance) {
-    const provenance = results.map(({ lesion, result }) => ({ image: basename(lesion.image), mask: basename(lesion.mask), ...result.provenance }));
-    writeFileSync(options.provenance, `${JSON.stringify(options.batch ? provenance : provenance[0], null, 2)}\n`);
-  }
+  if (options.provenance) writeProvenance(options.provenance, outcomes, Boolean(batch));
 
+  const failures = outcomes.filter((outcome) => outcome.error);
   if (failures.length > 0) {
-    for (const failure of failures) console.error(`radiomics extract: ${failure}`);
-    console.error(`radiomics extract: ${failures.length} of ${lesions.length} lesions failed; the output contains the others.`);
-    process.exitCode = 2;
+    for (const failure of failures) console.error(`radiomics extract: row ${requests.indexOf(failure.request) + 1}: ${errorText(failure.error!)}`);
+    console.error(`radiomics extract: ${failures.length} of ${requests.length} lesions failed; the output has an ${ERROR_COLUMN} cell for each.`);
+    process.exitCode = failures[0].error!.exitStatus;
   }
 }
 
-function singleLesion(options: ExtractCommandOptions): Lesion {
+function loadSettings(params: string | undefined): ExtractionSettings {
+  if (!params) return parseParams(DEFAULT_PARAMS, 'default settings');
+  try {
+    return loadParamsFile(params);
+  } catch (thrown) {
+    throw attributeError(thrown, '--params');
+  }
+}
+
+function errorText(error: RadiomicsError): string {
+  return `${error.code}: ${error.message}`;
+}
+
+function singleRequest(options: ExtractCommandOptions): LesionRequest {
   if (!options.image || !options.mask) {
     throw new RadiomicsError('DATA_INVALID', 'Give --image and --mask, or --batch with a CSV of Image,Mask[,Label] rows.');
   }
-  return { image: options.image, mask: options.mask, label: options.label === undefined ? undefined : parseLabel(options.label, '--label') };
+  const cells: Record<string, string> = { Image: options.image, Mask: options.mask };
+  if (options.label !== undefined) cells.Label = options.label;
+  return { cells, imagePath: options.image, maskPath: options.mask, labelText: options.label, roiName: options.roi, sources: SINGLE_SOURCES };
 }
 
-function parseLabel(text: string, where: string): number {
+function parseLabel(text: string, source: string): number {
   const label = Number(text);
-  if (!Number.isInteger(label) || label < 1) throw new RadiomicsError('DATA_INVALID', `${where} must be a positive integer label, not "${text}".`);
+  if (text.trim() === '' || !Number.isInteger(label) || label < 1) {
+    throw new RadiomicsError('DATA_INVALID', `${source}: the label must be a positive integer, not "${text}".`);
+  }
   return label;
 }
 
-/** Reads a batch CSV in PyRadiomics' form: a header with Image and Mask (and optionally Label) columns. */
-function readBatch(path: string): Lesion[] {
+/**
+ * Loads images and masks, keeping the last of each: batch rows often list several lesions of one CT, or several
+ * labels of one mask, one after the other.
+ */
+class InputCache {
+  private image?: { key: string; loaded: LoadedImage };
+  private mask?: { key: string; loaded: LoadedMask };
+
+  constructor(private readonly seriesInstanceUid: string | undefined) {}
+
+  async loadImage(request: LesionRequest): Promise<LoadedImage> {
+    const key = resolve(request.imagePath);
+    if (this.image?.key !== key) {
+      this.mask = undefined;
+      const options = this.seriesInstanceUid ? { seriesInstanceUid: this.seriesInstanceUid } : {};
+      this.image = { key, loaded: await loadImageInput(request.imagePath, request.sources.image, options) };
+    }
+    return this.image.loaded;
+  }
+
+  async loadMask(request: LesionRequest, image: LoadedImage): Promise<LoadedMask> {
+    const key = `${resolve(request.maskPath)}\u0000${request.roiName ?? ''}`;
+    if (this.mask?.key !== key) {
+      const options = { roiName: request.roiName, roiSource: request.sources.roi };
+      this.mask = { key, loaded: await loadMaskInput(request.maskPath, image.image, request.sources.mask, options) };
+    }
+    return this.mask.loaded;
+  }
+}
+
+async function extractLesion(request: LesionRequest, settings: ExtractionSettings, loader: InputCache): Promise<LesionOutcome> {
+  const { sources } = request;
+  if (request.invalid) throw new RadiomicsError('DATA_INVALID', request.invalid);
+  if (request.imagePath === '') throw new RadiomicsError('FILE_NOT_FOUND', `${sources.image}: the image path is empty.`);
+  if (request.maskPath === '') throw new RadiomicsError('FILE_NOT_FOUND', `${sources.mask}: the mask path is empty.`);
+  const explicitLabel = request.labelText === undefined || request.labelText.trim() === '' ? undefined : parseLabel(request.labelText, sources.label);
+  // A named ROI or segment is loaded as label 1, whatever label the parameter file sets.
+  const label = explicitLabel ?? (request.roiName === undefined ? undefined : 1);
+
+  const image = await loader.loadImage(request);
+  const mask = await loader.loadMask(request, image);
+  try {
+    const result = extractFeatures(image.image, mask.mask, settings, { label, productVersion: PRODUCT_VERSION });
+    return { request, label: result.provenance.label, result };
+  } catch (thrown) {
+    throw attributeError(thrown, extractionErrorSource(toRadiomicsError(thrown).code, request, explicitLabel !== undefined));
+  }
+}
+
+/** Names the input an extraction error is about: the label for an absent or too small ROI, the mask for its grid. */
+function extractionErrorSource(code: ErrorCode, request: LesionRequest, explicitLabel: boolean): string {
+  const { sources } = request;
+  if (code === 'LABEL_NOT_FOUND' || code === 'ROI_TOO_SMALL') {
+    if (explicitLabel) return sources.label;
+    return request.roiName === undefined ? `${sources.label} (default from the label setting)` : sources.roi;
+  }
+  if (code === 'EMPTY_ROI' || code === 'GEOMETRY_MISMATCH' || code === 'NON_INTEGER_LABELS') return sources.mask;
+  if (code === 'SETTINGS_INVALID') return '--params';
+  return `${sources.image} with ${sources.mask}`;
+}
+
+interface Batch {
+  /** Input columns in the order of the CSV header. */
+  readonly header: string[];
+  readonly requests: LesionRequest[];
+}
+
+/**
+ * Reads a batch CSV in PyRadiomics' form: a header with Image and Mask columns, optionally Label, ROI and any
+ * other columns, which are copied to the output. A row with the wrong number of cells fails alone, at extraction.
+ */
+function readBatch(path: string, options: ExtractCommandOptions): Batch {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new RadiomicsError('FILE_NOT_FOUND', `Batch file ${path} could not be read.`, { cause: error });
+  } catch (cause) {
+    const reason = (cause as NodeJS.ErrnoException).code ?? 'read error';
+    throw new RadiomicsError('FILE_NOT_FOUND', `--batch: the batch CSV could not be read (${reason}).`, { cause });
   }
-  const lines = text.split(/\r?\n/).filter((line) => line.trim().length > 0);
-  if (lines.length < 2) throw new RadiomicsError('DATA_INVALID', `Batch file ${path} needs a header row and at least one lesion row.`);
+  const lines = text
+    .replace(/^\uFEFF/, '')
+    .split(/\r?\n/)
+    .filter((line) => line.trim().length > 0);
+  if (lines.length < 2) throw new RadiomicsError('DATA_INVALID', '--batch: the batch CSV needs a header row and at least one lesion row.');
   const header = splitCsvLine(lines[0]).map((cell) => cell.trim());
-  const imageColumn = header.indexOf('Image');
-  const maskColumn = header.indexOf('Mask');
-  const labelColumn = header.indexOf('Label');
-  if (imageColumn < 0 || maskColumn < 0) {
-    throw new RadiomicsError('DATA_INVALID', `Batch file ${path} must have Image and Mask columns; its header is ${header.join(', ')}.`);
+  if (!header.includes('Image') || !header.includes('Mask')) {
+    throw new RadiomicsError('DATA_INVALID', `--batch: the batch CSV must have Image and Mask columns; its header is ${header.join(', ')}.`);
   }
+  if (header.includes(ERROR_COLUMN)) {
+    throw new RadiomicsError('DATA_INVALID', `--batch: the column name "${ERROR_COLUMN}" is reserved for extraction errors; rename that column.`);
+  }
+  const duplicated = header.find((name, index) => header.indexOf(name) !== index);
+  if (duplicated !== undefined) throw new RadiomicsError('DATA_INVALID', `--batch: the column "${duplicated}" appears twice in the header.`);
+
   const folder = dirname(path);
-  const locate = (cell: string): string => (isAbsolute(cell) ? cell : resolve(folder, cell));
-  return lines.slice(1).map((line, index) => {
-    const cells = splitCsvLine(line).map((cell) => cell.trim());
-    const labelText = labelColumn >= 0 ? cells[labelColumn] : '';
-    return {
-      image: locate(cells[imageColumn] ?? ''),
-      mask: locate(cells[maskColumn] ?? ''),
-      label: labelText ? parseLabel(labelText, `${path} row ${index + 1} Label`) : undefined,
+  const locate = (cell: string): string => (cell === '' || isAbsolute(cell) ? cell : resolve(folder, cell));
+  const requests = lines.slice(1).map((line, index): LesionRequest => {
+    const values = splitCsvLine(line).map((cell) => cell.trim());
+    const cells = Object.fromEntries(header.map((name, column) => [name, values[column] ?? '']));
+    const row = `batch row ${index + 1}`;
+    const roiCell = cells[ROI_COLUMN] ?? '';
+    const sources: InputSources = {
+      image: `${row}, Image column`,
+      mask: `${row}, Mask column`,
+      label: `${row}, Label column`,
+      roi: roiCell !== '' ? `${row}, ${ROI_COLUMN} column` : '--roi',
     };
+    const request: LesionRequest = {
+      cells,
+      imagePath: locate(cells.Image),
+      maskPath: locate(cells.Mask),
+      labelText: cells.Label,
+      roiName: roiCell !== '' ? roiCell : options.roi,
+      sources,
+    };
+    if (values.length === header.length) return request;
+    return { ...request, invalid: `${row}: the row has ${values.length} cells but the header has ${header.length}.` };
   });
+  return { header, requests };
 }
 
 function splitCsvLine(line: string): string[] {
@@ -161,24 +309,6 @@ function splitCsvLine(line: string): string[] {
   return cells;
 }
 
-/**
- * Reads a NIfTI or NRRD volume; DICOM input goes through `radiomics run` with a study manifest. Messages name
- * the role (image or mask), never the file, because file names of patient data can identify the patient.
- */
-function readVolumeFile(path: string, role: 'image' | 'mask'): ImageVolume {
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(readFileSync(path));
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code ?? 'read error';
-    throw new RadiomicsError('FILE_NOT_FOUND', `The ${role} file could not be read (${reason}); check the --${role} path or the batch row.`, { cause: error });
-  }
-  const name = path.toLowerCase();
-  if (name.endsWith('.nii') || name.endsWith('.nii.gz')) return readNifti(bytes, `${role}${name.endsWith('.gz') ? '.nii.gz' : '.nii'}`);
-  if (name.endsWith('.nrrd')) return readNrrd(bytes, `${role}.nrrd`);
-  throw new RadiomicsError('UNSUPPORTED_FILE_FORMAT', `The ${role} file is not NIfTI (.nii, .nii.gz) or NRRD (.nrrd).`);
-}
-
 /** Formats a number as PyRadiomics writes it: shortest round-trip decimal, independent of the locale; NaN as nan. */
 function formatNumber(value: number): string {
   if (Number.isNaN(value)) return 'nan';
@@ -191,21 +321,63 @@ function quoteCsv(cell: string): string {
   return /[",\r\n]/.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell;
 }
 
-function formatCsv(results: { lesion: Lesion; result: ExtractionResult }[]): string {
-  if (results.length === 0) return '';
-  const names = Object.keys(results[0].result.features);
-  const rows = [['Image', 'Mask', 'Label', ...names].map(quoteCsv).join(',')];
-  for (const { lesion, result } of results) {
-    const cells = [lesion.image, lesion.mask, String(result.provenance.label), ...names.map((name) => formatNumber(result.features[name]))];
-    rows.push(cells.map(quoteCsv).join(','));
-  }
-  return `${rows.join('\n')}\n`;
+function csvText(rows: string[][]): string {
+  return `${rows.map((row) => row.map(quoteCsv).join(',')).join('\n')}\n`;
 }
 
-function formatJson(results: { lesion: Lesion; result: ExtractionResult }[], batch: boolean): string {
-  // JSON has no NaN; a feature PyRadiomics reports as nan becomes null.
-  const replacer = (_key: string, value: unknown): unknown => (typeof value === 'number' && !Number.isFinite(value) ? null : value);
-  if (!batch) return `${JSON.stringify(results[0]?.result.features ?? {}, replacer, 2)}\n`;
-  const rows = results.map(({ lesion, result }) => ({ Image: lesion.image, Mask: lesion.mask, Label: result.provenance.label, features: result.features }));
-  return `${JSON.stringify(rows, replacer, 2)}\n`;
+function featureNamesOf(outcomes: LesionOutcome[]): string[] {
+  const first = outcomes.find((outcome) => outcome.result);
+  return first?.result ? Object.keys(first.result.features) : [];
+}
+
+function formatSingleCsv(outcome: LesionOutcome): string {
+  const names = featureNamesOf([outcome]);
+  const { cells } = outcome.request;
+  const row = [cells.Image, cells.Mask, String(outcome.label), ...names.map((name) => formatNumber(outcome.result!.features[name]))];
+  return csvText([['Image', 'Mask', 'Label', ...names], row]);
+}
+
+/**
+ * Batch CSV in PyRadiomics' batch layout: the input columns first (a Label column is added when the input has
+ * none), then the error column, empty for rows that succeeded, then the features.
+ */
+function formatBatchCsv(inputHeader: string[], outcomes: LesionOutcome[]): string {
+  const names = featureNamesOf(outcomes);
+  const addLabel = !inputHeader.includes('Label');
+  const header = [...inputHeader, ...(addLabel ? ['Label'] : []), ERROR_COLUMN, ...names];
+  const rows = outcomes.map((outcome) => {
+    // A blank Label cell is filled with the label actually extracted.
+    const input = inputHeader.map((name) => (name === 'Label' && outcome.request.cells.Label === '' && outcome.label !== undefined ? String(outcome.label) : outcome.request.cells[name]));
+    const label = addLabel ? [outcome.label === undefined ? '' : String(outcome.label)] : [];
+    const error = outcome.error ? errorText(outcome.error) : '';
+    const features = names.map((name) => (outcome.result ? formatNumber(outcome.result.features[name]) : ''));
+    return [...input, ...label, error, ...features];
+  });
+  return csvText([header, ...rows]);
+}
+
+// JSON has no NaN; a feature PyRadiomics reports as nan becomes null.
+function jsonReplacer(_key: string, value: unknown): unknown {
+  return typeof value === 'number' && !Number.isFinite(value) ? null : value;
+}
+
+function formatSingleJson(outcome: LesionOutcome): string {
+  return `${JSON.stringify(outcome.result?.features ?? {}, jsonReplacer, 2)}\n`;
+}
+
+function formatBatchJson(outcomes: LesionOutcome[]): string {
+  const rows = outcomes.map(({ request, label, result, error }) => ({
+    ...request.cells,
+    Label: request.cells.Label || label,
+    ...(error ? { [ERROR_COLUMN]: errorText(error) } : {}),
+    features: result?.features ?? null,
+  }));
+  return `${JSON.stringify(rows, jsonReplacer, 2)}\n`;
+}
+
+function writeProvenance(path: string, outcomes: LesionOutcome[], batch: boolean): void {
+  const provenance = outcomes
+    .filter((outcome) => outcome.result)
+    .map(({ request, result }) => ({ image: basename(request.imagePath), mask: basename(request.maskPath), ...result!.provenance }));
+  writeFileSync(path, `${JSON.stringify(batch ? provenance : provenance[0], null, 2)}\n`);
 }

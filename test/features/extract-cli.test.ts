@@ -77,8 +77,10 @@ describeWithReference('radiomics extract', ['oracle/cases/pat1_image_int16.nii.g
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('row 3: LABEL_NOT_FOUND');
     const lines = result.stdout.trim().split('\n');
-    expect(lines).toHaveLength(3);
-    expect(lines[0].split(',')).toHaveLength(3 + 18 + 1);
+    // The failed row stays in the output, with its error cell and empty feature cells.
+    expect(lines).toHaveLength(4);
+    expect(lines[0].split(',')).toHaveLength(3 + 1 + 18 + 1);
+    expect(lines[3]).toContain('LABEL_NOT_FOUND');
   });
 
   it('missing image file keeps its name private', () => {

@@ -1,0 +1,220 @@
+// `radiomics extract` on every input format `radiomics inspect` reads, batch input columns carried to the output
+// and joined by `radiomics train`, and errors that name the option at fault.
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { afterAll, beforeAll, expect, it } from 'vitest';
+
+import { extractFeatures, joinFeaturesAndLabels, parseParams } from '@radiomics/core';
+import { parseCsv } from '@radiomics/core/modelling/csv';
+
+import { loadImageInput, loadMaskInput } from '../../bin/commands/load-inputs';
+import { describeWithReference, referencePath } from '../helpers/reference';
+
+const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+function radiomics(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [join(projectRoot, 'bin', 'radiomics.mjs'), ...args], { encoding: 'utf8', timeout: 180_000 });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function expectRelativelyEqual(actual: number, expected: number, tolerance: number, name: string): void {
+  expect(Math.abs(actual - expected), `${name}: ${actual} vs ${expected}`).toBeLessThanOrEqual(Math.max(tolerance * Math.abs(expected), 1e-12));
+}
+
+/**
+ * Features that scale with the voxel spacing. The NIfTI twin stores the spacing as float32 (0.9765620231628418 mm
+ * against the DICOM 0.976562 mm, 2.4e-8 relative), so these agree only to that rounding. The rest ignore spacing.
+ */
+const SPACING_DEPENDENT = /^original_shape_|^original_firstorder_TotalEnergy$/;
+
+const STUDY = ['studies', 'sts_004_ct'];
+const REQUIRED = ['dicom/image/000000.dcm', 'dicom/mask/RS.dcm', 'nifti/CT_image.nii.gz', 'nifti/CT_mask.nii.gz'].map((path) => `${STUDY.join('/')}/${path}`);
+
+describeWithReference('radiomics extract inputs', [...REQUIRED, 'oracle/cases/pat1_image_int16.nii.gz', 'oracle/cases/pat1_mask.nii.gz'], () => {
+  const dicomImage = referencePath(...STUDY, 'dicom', 'image');
+  const rtstruct = referencePath(...STUDY, 'dicom', 'mask', 'RS.dcm');
+  const niftiImage = referencePath(...STUDY, 'nifti', 'CT_image.nii.gz');
+  const niftiMask = referencePath(...STUDY, 'nifti', 'CT_mask.nii.gz');
+  let folder = '';
+
+  beforeAll(() => {
+    folder = mkdtempSync(join(tmpdir(), 'radiomics-extract-inputs-'));
+  });
+  afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+  it('DICOM series with RTSTRUCT equals its NIfTI twin', () => {
+    const fromDicom = radiomics(['extract', '--image', dicomImage, '--mask', rtstruct, '--roi', 'GTV_Mass_CT', '--format', 'json']);
+    expect(fromDicom.stderr).toBe('');
+    expect(fromDicom.status).toBe(0);
+    const fromNifti = radiomics(['extract', '--image', niftiImage, '--mask', niftiMask, '--format', 'json']);
+    expect(fromNifti.status).toBe(0);
+
+    const dicomFeatures = JSON.parse(fromDicom.stdout) as Record<string, number>;
+    const niftiFeatures = JSON.parse(fromNifti.stdout) as Record<string, number>;
+    expect(Object.keys(dicomFeatures)).toHaveLength(107);
+    expect(Object.keys(dicomFeatures).sort()).toEqual(Object.keys(niftiFeatures).sort());
+    let spacingFree = 0;
+    for (const [name, value] of Object.entries(niftiFeatures)) {
+      const tolerance = SPACING_DEPENDENT.test(name) ? 1e-6 : 1e-9;
+      if (tolerance === 1e-9) spacingFree++;
+      expectRelativelyEqual(dicomFeatures[name], value, tolerance, name);
+    }
+    expect(spacingFree).toBe(107 - 14 - 1);
+    expect(dicomFeatures.original_shape_VoxelVolume).toBeGreaterThan(0);
+  });
+
+  it('DICOM inputs on the NIfTI geometry give all 107 features within 1e-9', async () => {
+    const dicom = await loadImageInput(dicomImage, '--image');
+    const nifti = await loadImageInput(niftiImage, '--image');
+    const rasterised = await loadMaskInput(rtstruct, dicom.image, '--mask');
+    const labelMap = await loadMaskInput(niftiMask, nifti.image, '--mask');
+    expect(rasterised.format).toBe('rtstruct');
+    expect(rasterised.labelNames[1]).toBe('GTV_Mass_CT');
+
+    // Same voxels, and the DICOM grid given the NIfTI's float32 spacing and origin: every feature must agree.
+    const geometry = { spacing: nifti.image.spacing, origin: nifti.image.origin, direction: nifti.image.direction };
+    const settings = parseParams('imageType:\n  Original: {}\n', 'default settings');
+    const fromDicom = extractFeatures({ ...dicom.image, ...geometry }, { ...rasterised.mask, ...geometry }, settings, { label: 1 });
+    const fromNifti = extractFeatures(nifti.image, labelMap.mask, settings, { label: 1 });
+    expect(fromDicom.provenance.roiVoxelCount).toBe(fromNifti.provenance.roiVoxelCount);
+    expect(Object.keys(fromDicom.features)).toHaveLength(107);
+    for (const [name, value] of Object.entries(fromNifti.features)) expectRelativelyEqual(fromDicom.features[name], value, 1e-9, name);
+  });
+
+  it('RTSTRUCT ROIs are labelled by number without --roi', () => {
+    const params = join(folder, 'firstorder.yaml');
+    writeFileSync(params, 'featureClass:\n  firstorder: [Mean, Maximum]\n');
+    const byNumber = radiomics(['extract', '--image', dicomImage, '--mask', rtstruct, '--label', '1', '--params', params, '--format', 'json']);
+    expect(byNumber.status).toBe(0);
+    const byName = radiomics(['extract', '--image', niftiImage, '--mask', niftiMask, '--params', params, '--format', 'json']);
+    expect(JSON.parse(byNumber.stdout)).toEqual(JSON.parse(byName.stdout));
+  });
+
+  it('batch carries input columns and joins in training', () => {
+    // Relative paths resolve from the CSV's folder: copy the NIfTI pair next to the CSV, in a sub-folder.
+    const batchFolder = join(folder, 'batch');
+    mkdirSync(join(batchFolder, 'sts'), { recursive: true });
+    copyFileSync(niftiImage, join(batchFolder, 'sts', 'ct.nii.gz'));
+    copyFileSync(niftiMask, join(batchFolder, 'sts', 'mask.nii.gz'));
+    const pat1Image = referencePath('oracle', 'cases', 'pat1_image_int16.nii.gz');
+    const pat1Mask = referencePath('oracle', 'cases', 'pat1_mask.nii.gz');
+    const batch = join(batchFolder, 'lesions.csv');
+    writeFileSync(
+      batch,
+      [
+        'ID,patientId,Image,Mask,Label,lesionId',
+        'L1,P1,sts/ct.nii.gz,sts/mask.nii.gz,1,sts-1',
+        `L2,P2,${pat1Image},${pat1Mask},,pat1-1`,
+        'L3,P1,sts/missing.nii.gz,sts/mask.nii.gz,1,sts-2',
+        'L4,P1,sts/ct.nii.gz,sts/mask.nii.gz,5,sts-3',
+        `L5,P3,${dicomImage},${rtstruct},1,sts-dicom`,
+      ].join('\n'),
+    );
+    const params = join(folder, 'batch.yaml');
+    writeFileSync(params, 'featureClass:\n  firstorder:\n  glcm: [Contrast, Idmn]\n');
+
+    const out = join(folder, 'features.csv');
+    const result = radiomics(['extract', '--batch', batch, '--params', params, '--out', out]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('row 3: FILE_NOT_FOUND: batch row 3, Image column:');
+    expect(result.stderr).toContain('row 4: LABEL_NOT_FOUND: batch row 4, Label column: Label 5 is not in the mask');
+    expect(result.stderr).toContain('2 of 5 lesions failed');
+    expect(result.stderr).not.toContain('missing.nii.gz');
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+
+    const table = parseCsv(readFileSync(out, 'utf8'), 'features');
+    expect(table.header.slice(0, 7)).toEqual(['ID', 'patientId', 'Image', 'Mask', 'Label', 'lesionId', 'error']);
+    expect(table.header).toHaveLength(7 + 18 + 2);
+    expect(table.rows.map((row) => row[0])).toEqual(['L1', 'L2', 'L3', 'L4', 'L5']);
+    expect(table.rows[0][2]).toBe('sts/ct.nii.gz');
+    // A blank Label cell is written as the label extracted.
+    expect(table.rows[1][4]).toBe('1');
+    expect(table.rows.map((row) => row[6] === '')).toEqual([true, true, false, false, true]);
+    expect(table.rows[2][6]).toMatch(/^FILE_NOT_FOUND: batch row 3, Image column:/);
+    expect(table.rows[2].slice(7).every((cell) => cell === '')).toBe(true);
+    const mean = table.header.indexOf('original_firstorder_Mean');
+    // The DICOM twin of the first row's NIfTI gives the same mean.
+    expectRelativelyEqual(Number(table.rows[4][mean]), Number(table.rows[0][mean]), 1e-9, 'original_firstorder_Mean');
+
+    // lesionId comes before ID among the id columns `radiomics train` looks for.
+    const labels = 'lesionId,patientId,label,age\nsts-1,P1,1,61\npat1-1,P2,0,70\nsts-dicom,P3,1,61\n';
+    const dataset = joinFeaturesAndLabels(readFileSync(out, 'utf8'), labels);
+    expect(dataset.cases.map((item) => item.lesionId)).toEqual(['sts-1', 'pat1-1', 'sts-dicom']);
+    expect(dataset.featureNames).toHaveLength(20);
+    expect(dataset.featureNames).not.toContain('error');
+    expect(dataset.cases[0].values[dataset.featureNames.indexOf('original_firstorder_Mean')]).toBe(Number(table.rows[0][mean]));
+    expect(dataset.covariateNames).toEqual(['age']);
+
+    // A labelled lesion whose extraction failed is rejected by the join, not silently dropped.
+    expect(() => joinFeaturesAndLabels(readFileSync(out, 'utf8'), `${labels}sts-2,P1,0,61\n`)).toThrow(/sts-2 has no finite value/);
+  });
+
+  it('batch joins on ID without lesionId', () => {
+    const batch = join(folder, 'ids.csv');
+    writeFileSync(batch, `Image,Mask,ID\n${niftiImage},${niftiMask},lesion-a\n`);
+    const params = join(folder, 'mean.yaml');
+    writeFileSync(params, 'featureClass:\n  firstorder: [Mean]\n');
+    const result = radiomics(['extract', '--batch', batch, '--params', params]);
+    expect(result.status).toBe(0);
+    expect(result.stdout.split('\n')[0]).toBe('Image,Mask,ID,Label,error,original_firstorder_Mean');
+    const dataset = joinFeaturesAndLabels(result.stdout, 'ID,patientId,label\nlesion-a,P1,1\n');
+    expect(dataset.cases).toHaveLength(1);
+    expect(dataset.cases[0].lesionId).toBe('lesion-a');
+  });
+
+  it('batch row with wrong cell count fails alone', () => {
+    const batch = join(folder, 'ragged.csv');
+    writeFileSync(batch, `Image,Mask,ID\n${niftiImage},${niftiMask}\n${niftiImage},${niftiMask},b\n`);
+    const params = join(folder, 'mean.yaml');
+    writeFileSync(params, 'featureClass:\n  firstorder: [Mean]\n');
+    const result = radiomics(['extract', '--batch', batch, '--params', params, '--format', 'json']);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('row 1: DATA_INVALID: batch row 1: the row has 2 cells but the header has 3.');
+    const rows = JSON.parse(result.stdout) as Array<{ ID: string; error?: string; features: Record<string, number> | null }>;
+    expect(rows[0].features).toBeNull();
+    expect(rows[1].ID).toBe('b');
+    expect(rows[1].error).toBeUndefined();
+    expect(rows[1].features?.original_firstorder_Mean).toBeTypeOf('number');
+  });
+
+  it('missing mask names --mask', () => {
+    const result = radiomics(['extract', '--image', niftiImage, '--mask', join(folder, 'NAME-mask.nii.gz')]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('radiomics: FILE_NOT_FOUND: --mask:');
+    expect(result.stderr).not.toContain('NAME-mask');
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('wrong image format names --image', () => {
+    const notAnImage = join(folder, 'notes.nii.gz');
+    writeFileSync(notAnImage, 'plain text, not a volume\n');
+    const result = radiomics(['extract', '--image', notAnImage, '--mask', niftiMask]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('radiomics: UNSUPPORTED_FILE_FORMAT: --image:');
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('absent label names --label', () => {
+    const result = radiomics(['extract', '--image', niftiImage, '--mask', niftiMask, '--label', '3']);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('radiomics: LABEL_NOT_FOUND: --label: Label 3 is not in the mask; labels present: 1.');
+    expect(result.stdout).toBe('');
+  });
+
+  it('absent ROI name names --roi', () => {
+    const result = radiomics(['extract', '--image', dicomImage, '--mask', rtstruct, '--roi', 'GTV-2']);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('radiomics: LABEL_NOT_FOUND: --roi: ROI "GTV-2" is not in the RTSTRUCT');
+  });
+
+  it('mask on another grid names --mask', () => {
+    const pat1Mask = referencePath('oracle', 'cases', 'pat1_mask.nii.gz');
+    const result = radiomics(['extract', '--image', niftiImage, '--mask', pat1Mask]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('radiomics: GEOMETRY_MISMATCH: --mask:');
+  });
+});
