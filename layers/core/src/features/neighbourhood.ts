@@ -1,8 +1,8 @@
 /**
- * One pass over every pair of neighbouring ROI voxels, each pair visited once along the 13 half-directions of
- * distance 1 (4 in-plane with force2D). It collects the GLCM counts per direction, the number of dependent
- * neighbours of each voxel (GLDM) and the number and grey-level sum of each voxel's ROI neighbours (NGTDM).
- * The result is cached per texture region, so the three classes share the pass.
+ * One pass over the ROI voxels and their neighbours at distance 1: 26 in 3-D (8 in-plane with force2D), of which
+ * the 13 half-directions (4 with force2D) give each unordered pair once. It collects the GLCM counts per direction,
+ * the number of dependent neighbours of each voxel (GLDM) and the number and grey-level sum of each voxel's ROI
+ * neighbours (NGTDM). The result is cached per texture region, so the three classes share the pass.
  */
 import { halfDirections, type Direction, type TextureRegion } from './region';
 import { force2DAxisOf, type TextureSettings } from './texture-settings';
@@ -39,47 +39,61 @@ export function neighbourhoodSummary(region: TextureRegion, settings: TextureSet
   return summary;
 }
 
+/**
+ * Gathers the neighbours of each ROI voxel v at once, so that the GLDM and NGTDM tallies of v stay in local
+ * variables instead of being written to both voxels of each pair. GLCM counts take (v, v + δ) along the
+ * half-directions only, so each unordered pair counts once per direction. Bin differences are integers, so
+ * |i − j| ≤ α equals |i − j| ≤ ⌊α⌋, which is tested without a branch.
+ */
 function computeSummary(region: TextureRegion, directions: Direction[], alpha: number): NeighbourhoodSummary {
   const { bins, levelCodes, roiIndices } = region;
   const levelCount = region.levels.length;
-  const cooccurrence = directions.map(() => new Float64Array(levelCount * levelCount));
-  const neighbourCounts = new Uint8Array(bins.length);
-  const dependentCounts = new Uint8Array(bins.length);
-  const neighbourSums = new Float64Array(bins.length);
-
-  for (let d = 0; d < directions.length; d++) {
-    const offset = directions[d].offset;
-    const counts = cooccurrence[d];
-    for (let r = 0; r < roiIndices.length; r++) {
-      const v = roiIndices[r];
-      const w = v + offset;
-      const neighbourBin = bins[w];
-      if (neighbourBin === 0) continue;
-      const bin = bins[v];
-      counts[(levelCodes[v] - 1) * levelCount + levelCodes[w] - 1]++;
-      neighbourCounts[v]++;
-      neighbourCounts[w]++;
-      neighbourSums[v] += neighbourBin;
-      neighbourSums[w] += bin;
-      const difference = neighbourBin - bin;
-      if (difference <= alpha && difference >= -alpha) {
-        dependentCounts[v]++;
-        dependentCounts[w]++;
-      }
-    }
+  const matrixSize = levelCount * levelCount;
+  const halfCount = directions.length;
+  const flatCounts = new Float64Array(halfCount * matrixSize);
+  const cooccurrence = directions.map((_, d) => flatCounts.subarray(d * matrixSize, (d + 1) * matrixSize));
+  const offsets = new Int32Array(2 * halfCount);
+  for (let d = 0; d < halfCount; d++) {
+    offsets[d] = directions[d].offset;
+    offsets[halfCount + d] = -directions[d].offset;
   }
+  const tolerance = alpha >= 0 ? Math.min(Math.floor(alpha), 0x3fffffff) : -1;
 
-  const columns = 2 * directions.length + 1;
+  const columns = 2 * halfCount + 1;
   const dependence = new Float64Array(levelCount * columns);
   const voxelCounts = new Float64Array(levelCount);
   const differences = new Float64Array(levelCount);
   for (let r = 0; r < roiIndices.length; r++) {
     const v = roiIndices[r];
+    const bin = bins[v];
     const code = levelCodes[v] - 1;
-    dependence[code * columns + dependentCounts[v]]++;
+    const row = code * levelCount - 1;
+    let neighbours = 0;
+    let dependent = 0;
+    let neighbourSum = 0;
+    for (let d = 0; d < halfCount; d++) {
+      const w = v + offsets[d];
+      const neighbourBin = bins[w];
+      if (neighbourBin === 0) continue;
+      flatCounts[d * matrixSize + row + levelCodes[w]]++;
+      neighbours++;
+      neighbourSum += neighbourBin;
+      const difference = neighbourBin - bin;
+      const magnitude = (difference ^ (difference >> 31)) - (difference >> 31);
+      dependent += ((tolerance - magnitude) >>> 31) ^ 1;
+    }
+    for (let d = halfCount; d < offsets.length; d++) {
+      const neighbourBin = bins[v + offsets[d]];
+      if (neighbourBin === 0) continue;
+      neighbours++;
+      neighbourSum += neighbourBin;
+      const difference = neighbourBin - bin;
+      const magnitude = (difference ^ (difference >> 31)) - (difference >> 31);
+      dependent += ((tolerance - magnitude) >>> 31) ^ 1;
+    }
+    dependence[code * columns + dependent]++;
     voxelCounts[code]++;
-    const neighbours = neighbourCounts[v];
-    if (neighbours > 0) differences[code] += Math.abs(bins[v] - neighbourSums[v] / neighbours);
+    if (neighbours > 0) differences[code] += Math.abs(bin - neighbourSum / neighbours);
   }
   return { directions, cooccurrence, dependence, dependenceColumns: columns, voxelCounts, differences };
 }
