@@ -65,23 +65,29 @@ export function glrlmMatrices(region: TextureRegion, settings: TextureSettings):
   const columns = Math.max(region.extent[0], region.extent[1], region.extent[2]);
   const { levelCodes, roiIndices } = region;
   const matrices: Float64Array[] = [];
+  // Length of the run ending at each voxel, for the direction being scanned. Every half-direction has a positive
+  // padded offset and roiIndices ascend, so the voxel before v along δ is always scanned before v.
+  const runLengths = new Int32Array(levelCodes.length);
   for (const direction of directions) {
     const counts = new Float64Array(levelCount * columns);
     const offset = direction.offset;
-    let multiElement = false;
+    let neighbourInRoi = 0;
     for (let r = 0; r < roiIndices.length; r++) {
       const v = roiIndices[r];
       const code = levelCodes[v];
-      if (levelCodes[v - offset] === code) continue; // not the start of a run
-      let length = 1;
-      let w = v + offset;
-      while (levelCodes[w] === code) {
-        length++;
-        w += offset;
-      }
-      if (length > 1 || levelCodes[w] !== 0) multiElement = true;
-      counts[(code - 1) * columns + length - 1]++;
+      // Branch-free: continues = 1 when the previous voxel has the same grey level, ends = 1 when the next differs.
+      const fromPrevious = levelCodes[v - offset] - code;
+      const continues = ((fromPrevious | -fromPrevious) >>> 31) ^ 1;
+      const length = 1 + continues * runLengths[v - offset];
+      runLengths[v] = length;
+      const next = levelCodes[v + offset];
+      const toNext = next - code;
+      const ends = (toNext | -toNext) >>> 31;
+      counts[(code - 1) * columns + length - 1] += ends;
+      neighbourInRoi |= next;
     }
+    // Some run is longer than one voxel or touches another run exactly when some ROI voxel has a ROI neighbour along δ.
+    const multiElement = neighbourInRoi !== 0;
     if (!multiElement && !hasTwoRoiVoxelsOnALine(region, direction.vector)) counts.fill(0);
     matrices.push(counts);
   }
