@@ -80,16 +80,48 @@ export function sortedPercentile(sorted: ArrayLike<number>, percent: number): nu
 }
 
 /**
- * Rearranges `values` so that each listed rank holds the value it would hold after sorting (quickselect),
- * which costs a few passes instead of a full sort. `ranks` must be ascending.
+ * Rearranges `values` so that each listed rank has the value it would have after sorting (quickselect),
+ * which costs a few passes instead of a full sort. `ranks` must be ascending. The middle rank is selected
+ * first and the ranks below and above it are then selected inside the two sides only, so k ranks cost about
+ * log₂ k passes instead of k; a rank right after a selected one is the minimum of the side above it.
  */
 export function selectRanks(values: Float64Array, ranks: readonly number[]): void {
-  let low = 0;
-  for (const rank of ranks) {
-    if (rank < low) continue;
-    selectRank(values, low, values.length - 1, rank);
-    low = rank + 1;
+  selectRankRange(values, 0, values.length - 1, ranks, 0, ranks.length - 1);
+}
+
+function selectRankRange(values: Float64Array, low: number, high: number, ranks: readonly number[], first: number, last: number): void {
+  while (first <= last && ranks[first] < low) first++;
+  while (last >= first && ranks[last] > high) last--;
+  if (first > last || low >= high) return;
+  const middle = (first + last) >>> 1;
+  const rank = ranks[middle];
+  selectRank(values, low, high, rank);
+  let below = middle - 1;
+  let above = middle + 1;
+  // Consecutive ranks after the selected one: each is the minimum of what lies above the previous.
+  let selected = rank;
+  while (above <= last && ranks[above] === selected + 1 && selected + 1 <= high) {
+    moveMinimumTo(values, selected + 1, high);
+    selected++;
+    above++;
   }
+  while (below >= first && ranks[below] === rank) below--;
+  selectRankRange(values, low, rank - 1, ranks, first, below);
+  selectRankRange(values, selected + 1, high, ranks, above, last);
+}
+
+/** Swaps the smallest of values[start .. end] into values[start]. */
+function moveMinimumTo(values: Float64Array, start: number, end: number): void {
+  let at = start;
+  let minimum = values[start];
+  for (let i = start + 1; i <= end; i++) {
+    if (values[i] < minimum) {
+      minimum = values[i];
+      at = i;
+    }
+  }
+  values[at] = values[start];
+  values[start] = minimum;
 }
 
 function selectRank(values: Float64Array, low: number, high: number, rank: number): void {
