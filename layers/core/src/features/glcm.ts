@@ -178,7 +178,9 @@ function glcmFeatureRow(counts: Float64Array, total: number, levels: Float64Arra
       const j = levels[b];
       const value = p[a * n + b];
       const marginalProduct = px[a] * py[b];
-      hxy2 -= marginalProduct * Math.log2(marginalProduct + EPSILON);
+      // log₂(p_x(i) p_y(j) + ε) serves both HXY2 (every cell) and HXY1 (non-zero cells).
+      const marginalLog = Math.log2(marginalProduct + EPSILON);
+      hxy2 -= marginalProduct * marginalLog;
       if (value === 0) continue;
       sumDistribution[i + j - 2] += value;
       differenceDistribution[Math.abs(i - j)] += value;
@@ -194,7 +196,7 @@ function glcmFeatureRow(counts: Float64Array, total: number, levels: Float64Arra
       varianceY += value * (j - uy) * (j - uy);
       energy += value * value;
       hxy -= value * Math.log2(value + EPSILON);
-      hxy1 -= value * Math.log2(marginalProduct + EPSILON);
+      hxy1 -= value * marginalLog;
     }
   }
 
