@@ -23,6 +23,9 @@ export interface RegionKeys {
  */
 const NIFTI_TYPE = 'application/octet-stream';
 
+/** NIfTI-2 keeps spacing and origin as float64, so shape features see exactly the spacing of the region. */
+const REGION_NIFTI_OPTIONS = { gzip: false, version: 2 } as const;
+
 interface RegionMetadata {
   readonly label: number;
   readonly roiBox: BoundingBox;
@@ -46,10 +49,10 @@ export async function storeRegion(blobs: BlobStore, region: PreparedRegion, keys
   const separateShapeMask = !sameData(region.shapeMask.data, region.mask.data);
   const separateWaveletSource = !isWholeRegion(region);
 
-  await blobs.put(keys.imageKey, writeNifti(region.image, { gzip: false }), NIFTI_TYPE);
-  await blobs.put(keys.maskKey, writeNifti(region.mask, { gzip: false }), NIFTI_TYPE);
-  if (separateShapeMask) await blobs.put(companions.shapeMask, writeNifti(region.shapeMask, { gzip: false }), NIFTI_TYPE);
-  if (separateWaveletSource) await blobs.put(companions.waveletSource, writeNifti(region.waveletSource.source, { gzip: false }), NIFTI_TYPE);
+  await blobs.put(keys.imageKey, writeNifti(region.image, REGION_NIFTI_OPTIONS), NIFTI_TYPE);
+  await blobs.put(keys.maskKey, writeNifti(region.mask, REGION_NIFTI_OPTIONS), NIFTI_TYPE);
+  if (separateShapeMask) await blobs.put(companions.shapeMask, writeNifti(region.shapeMask, REGION_NIFTI_OPTIONS), NIFTI_TYPE);
+  if (separateWaveletSource) await blobs.put(companions.waveletSource, writeNifti(region.waveletSource.source, REGION_NIFTI_OPTIONS), NIFTI_TYPE);
 
   const metadata: RegionMetadata = {
     label: region.label,
@@ -86,6 +89,12 @@ export async function loadRegion(blobs: BlobStore, keys: RegionKeys): Promise<Pr
 
 function isWholeRegion(region: PreparedRegion): boolean {
   const { source, regionBox } = region.waveletSource;
+  if (source.data === region.image.data) return true;
+
+  // The transform's precision follows the source's voxel type (float32 stays float32, as in PyWavelets), so a
+  // source of another type is stored itself even when it covers exactly the region.
+  if (!(source.data instanceof Float64Array)) return false;
+
   const size: Vec3 = region.image.size;
   return (
     source.size.every((extent, axis) => extent === size[axis]) &&
