@@ -2,8 +2,6 @@
 import type { Command } from 'commander';
 
 import {
-  loadImagePath,
-  loadMaskPath,
   labelInventory,
   orientationCode,
   RadiomicsError,
@@ -15,6 +13,8 @@ import {
   type LoadedImage,
   type LoadedMask,
 } from '@radiomics/core';
+
+import { loadImageInput, loadMaskInput } from './load-inputs';
 
 interface InspectOptions {
   readonly image: string;
@@ -48,12 +48,12 @@ export function registerInspect(program: Command): void {
 }
 
 async function runInspect(options: InspectOptions): Promise<void> {
-  const loaded = await loadImagePath(options.image, options.series ? { seriesInstanceUid: options.series } : {});
+  const loaded = await loadImageInput(options.image, '--image', options.series ? { seriesInstanceUid: options.series } : {});
   const report: InspectReport = { image: describeImage(loaded), warnings: [...loaded.warnings] };
 
   let mask: LoadedMask | undefined;
   if (options.mask) {
-    mask = await loadMaskPath(options.mask, loaded.image, options.roi ? { roiName: options.roi } : {});
+    mask = await loadMaskInput(options.mask, loaded.image, '--mask', options.roi ? { roiName: options.roi } : {});
     report.mask = describeMask(loaded.image, mask);
     report.warnings.push(...mask.warnings);
   }

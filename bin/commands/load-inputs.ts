@@ -12,8 +12,8 @@ import {
 } from '@radiomics/core';
 
 /**
- * Re-raises `thrown` with `source` (for example `--image`, or `batch row 3, Mask`) in front of its message. The
- * code, details and cause stay, so the exit status is the one of the original code.
+ * Converts `thrown` to a RadiomicsError whose message starts with `source` (for example `--image`, or
+ * `batch row 3, Mask column`). Code, details and cause stay, so the exit status is that of the original code.
  */
 export function attributeError(thrown: unknown, source: string): RadiomicsError {
   const error = toRadiomicsError(thrown);
@@ -26,9 +26,36 @@ export function attributeError(thrown: unknown, source: string): RadiomicsError 
  */
 export async function loadImageInput(path: string, source: string, options: { seriesInstanceUid?: string } = {}): Promise<LoadedImage> {
   try {
-    return await loadImagePath(path, options);
+    return await withStdoutKeptClean(() => loadImagePath(path, options));
   } catch (thrown) {
     throw attributeError(thrown, source);
+  }
+}
+
+/**
+ * Runs `load` while keeping standard output free for the command's CSV or JSON. The OpenJPEG decoder prints
+ * `[INFO] …` progress lines to standard output for every JPEG 2000 frame, so those are dropped and any other
+ * text written meanwhile goes to standard error.
+ */
+async function withStdoutKeptClean<T>(load: () => Promise<T>): Promise<T> {
+  const stdoutWrite = process.stdout.write;
+  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
+    const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+    const remainingText = text
+      .split('\n')
+      .filter((line) => line !== '' && !line.startsWith('[INFO]'))
+      .join('\n');
+    const callback = rest.find((argument) => typeof argument === 'function') as (() => void) | undefined;
+    if (remainingText === '') {
+      callback?.();
+      return true;
+    }
+    return process.stderr.write(`${remainingText}\n`, callback);
+  }) as typeof process.stdout.write;
+  try {
+    return await load();
+  } finally {
+    process.stdout.write = stdoutWrite;
   }
 }
 

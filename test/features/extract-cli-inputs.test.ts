@@ -6,12 +6,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { extractFeatures, joinFeaturesAndLabels, parseParams } from '@radiomics/core';
+import { extractFeatures, joinFeaturesAndLabels, parseParams, writeNifti } from '@radiomics/core';
 import { parseCsv } from '@radiomics/core/modelling/csv';
 
 import { loadImageInput, loadMaskInput } from '../../bin/commands/load-inputs';
+import { TRANSFER_SYNTAX, el, encodeFrame, writeCtSeries, writeSeg, type DicomElement } from '../helpers/dicom-writer';
 import { describeWithReference, referencePath } from '../helpers/reference';
 
 const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -216,5 +217,69 @@ describeWithReference('radiomics extract inputs', [...REQUIRED, 'oracle/cases/pa
     const result = radiomics(['extract', '--image', niftiImage, '--mask', pat1Mask]);
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('radiomics: GEOMETRY_MISMATCH: --mask:');
+  });
+});
+
+describe('radiomics extract on compressed series and SEG', () => {
+  // 12 × 12 × 4 CT, 1 × 1 × 2 mm, slice k at z = 2k; a 5 × 5 lesion on slices 1 and 2, in SEG and in NIfTI.
+  const rows = 12;
+  const columns = 12;
+  const slices = 4;
+  const frame = '1.2.826.0.1.3680043.9.9999.7';
+  const pixelsOf = (k: number): number[] => Array.from({ length: rows * columns }, (_, n) => ((n * 37 + k * 101) % 400) - 150);
+  const inLesion = (k: number, n: number): boolean => k >= 1 && k <= 2 && n % columns >= 3 && n % columns < 8 && Math.floor(n / columns) >= 4 && Math.floor(n / columns) < 9;
+  const folder = mkdtempSync(join(tmpdir(), 'radiomics-extract-seg-'));
+  const params = join(folder, 'params.yaml');
+
+  const replacePixelData = (elements: DicomElement[], fragment: Uint8Array): DicomElement[] => [
+    ...elements.filter((element) => element.tag !== '7FE00010'),
+    el('7FE00010', 'OB', { fragments: [fragment] }),
+  ];
+
+  beforeAll(async () => {
+    writeFileSync(params, 'featureClass:\n  firstorder:\n  glcm: [Contrast, JointEntropy]\n  shape: [VoxelVolume]\n');
+    const common = { rows, columns, slices, sliceSpacing: 2, frameOfReferenceUid: frame, pixelsOf };
+    const series: Record<string, { name: string; bytes: Uint8Array }[]> = { native: writeCtSeries(common) };
+    for (const [kind, uid] of [
+      ['jpeg-ls', TRANSFER_SYNTAX.jpegLs],
+      ['jpeg-2000', TRANSFER_SYNTAX.jpeg2000Lossless],
+    ] as const) {
+      const frames = await Promise.all([0, 1, 2, 3].map((k) => encodeFrame(kind, pixelsOf(k), columns, rows, true)));
+      series[kind] = writeCtSeries({ ...common, transferSyntax: uid, editSlice: (k, elements) => replacePixelData(elements, frames[k]) });
+    }
+    for (const [name, files] of Object.entries(series)) {
+      mkdirSync(join(folder, name));
+      for (const file of files) writeFileSync(join(folder, name, file.name), file.bytes);
+    }
+
+    const segFrames = [1, 2].map((k) => ({ segment: 1, position: [0, 0, 2 * k] as [number, number, number], pixels: Array.from({ length: rows * columns }, (_, n) => (inLesion(k, n) ? 1 : 0)) }));
+    writeFileSync(join(folder, 'seg.dcm'), writeSeg({ rows, columns, frameOfReferenceUid: frame, pixelSpacing: [1, 1], sliceThickness: 2, frames: segFrames, segments: [{ number: 1, label: 'Lesion' }] }));
+    const labelMap = new Uint8Array(rows * columns * slices);
+    for (let k = 0; k < slices; k++) for (let n = 0; n < rows * columns; n++) labelMap[k * rows * columns + n] = inLesion(k, n) ? 1 : 0;
+    writeFileSync(join(folder, 'mask.nii'), writeNifti({ size: [columns, rows, slices], spacing: [1, 1, 2], origin: [0, 0, 0], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1], data: labelMap }));
+  });
+  afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+  it('SEG and JPEG series match native with NIfTI', () => {
+    const reference = radiomics(['extract', '--image', join(folder, 'native'), '--mask', join(folder, 'mask.nii'), '--params', params, '--format', 'json']);
+    expect(reference.stderr).toBe('');
+    expect(reference.status).toBe(0);
+    const expected = JSON.parse(reference.stdout) as Record<string, number>;
+    expect(expected.original_shape_VoxelVolume).toBe(50 * 2);
+    expect(Object.keys(expected)).toHaveLength(18 + 2 + 1);
+
+    for (const image of ['native', 'jpeg-ls', 'jpeg-2000']) {
+      const result = radiomics(['extract', '--image', join(folder, image), '--mask', join(folder, 'seg.dcm'), '--roi', 'Lesion', '--params', params, '--format', 'json']);
+      expect(result.stderr, image).toBe('');
+      expect(result.status, image).toBe(0);
+      const features = JSON.parse(result.stdout) as Record<string, number>;
+      for (const [name, value] of Object.entries(expected)) expectRelativelyEqual(features[name], value, 1e-12, `${image} ${name}`);
+    }
+  });
+
+  it('absent SEG segment names --roi', () => {
+    const result = radiomics(['extract', '--image', join(folder, 'native'), '--mask', join(folder, 'seg.dcm'), '--roi', 'Liver', '--params', params]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('radiomics: LABEL_NOT_FOUND: --roi:');
   });
 });
