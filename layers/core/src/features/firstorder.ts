@@ -91,7 +91,7 @@ export function computeFirstOrder(
   }
   const m4 = pairwiseSum(scratch) / count;
 
-  const { p10, p25, median, p75, p90 } = orderStatistics(values);
+  const { p10, p25, median, p75, p90 } = orderStatistics(values, discretisation);
   let minimum = Infinity;
   let maximum = -Infinity;
   for (let v = 0; v < count; v++) {
@@ -141,8 +141,13 @@ export function computeFirstOrder(
   };
 }
 
-/** Percentiles 10, 25, 75, 90 (NumPy 'linear') and the median, by quickselect on a copy. */
-function orderStatistics(values: Float64Array): { p10: number; p25: number; median: number; p75: number; p90: number } {
+/**
+ * Percentiles 10, 25, 75, 90 (NumPy 'linear') and the median. The grey-level bins are monotone in intensity
+ * (a voxel's bin is the number of bin edges at or below its value), so the voxel of rank r lies in the bin where
+ * the cumulative bin count passes r, and only the few bins holding a requested rank are copied and searched by
+ * quickselect.
+ */
+function orderStatistics(values: Float64Array, discretisation: Discretisation): { p10: number; p25: number; median: number; p75: number; p90: number } {
   const n = values.length;
   const percents = [10, 25, 75, 90];
   const ranks = percents.map((percent) => percentileRanks(n, percent));
@@ -152,10 +157,55 @@ function orderStatistics(values: Float64Array): { p10: number; p25: number; medi
     wanted.add(previous);
     wanted.add(next);
   }
-  const work = Float64Array.from(values);
-  selectRanks(work, [...wanted].sort((a, b) => a - b));
-  const [p10, p25, p75, p90] = ranks.map(({ previous, next, gamma }) => interpolatePercentile(work[previous], work[next], gamma));
-  const median = n % 2 === 1 ? work[middle] : (work[middle - 1] + work[middle]) / 2;
+
+  if (discretisation.bins.length !== n) {
+    // Not the discretisation of these values: select on a copy of them all.
+    const work = Float64Array.from(values);
+    selectRanks(work, [...wanted].sort((a, b) => a - b));
+    return percentilesOf((rank) => work[rank], ranks, n);
+  }
+
+  const { bins, maxBin } = discretisation;
+  const binStart = new Int32Array(maxBin + 2);
+  for (let v = 0; v < n; v++) binStart[bins[v] + 1]++;
+  for (let bin = 1; bin <= maxBin + 1; bin++) binStart[bin] += binStart[bin - 1];
+  // binStart[b] = number of voxels in bins below b, so bin b holds ranks binStart[b] … binStart[b + 1] − 1.
+  const binOfRank = new Map<number, number>();
+  const buckets = new Map<number, Float64Array>();
+  for (const rank of wanted) {
+    let bin = 1;
+    while (binStart[bin + 1] <= rank) bin++;
+    binOfRank.set(rank, bin);
+    if (!buckets.has(bin)) buckets.set(bin, new Float64Array(binStart[bin + 1] - binStart[bin]));
+  }
+  const bucketOfBin: (Float64Array | undefined)[] = new Array(maxBin + 1).fill(undefined);
+  for (const [bin, bucket] of buckets) bucketOfBin[bin] = bucket;
+  const filled = new Int32Array(maxBin + 1);
+  for (let v = 0; v < n; v++) {
+    const bin = bins[v];
+    const bucket = bucketOfBin[bin];
+    if (bucket !== undefined) bucket[filled[bin]++] = values[v];
+  }
+  for (const [bin, bucket] of buckets) {
+    const local = [...wanted].filter((rank) => binOfRank.get(rank) === bin).map((rank) => rank - binStart[bin]);
+    selectRanks(bucket, local.sort((a, b) => a - b));
+  }
+  const valueAt = (rank: number): number => {
+    const bin = binOfRank.get(rank)!;
+    return buckets.get(bin)![rank - binStart[bin]];
+  };
+
+  return percentilesOf(valueAt, ranks, n);
+}
+
+function percentilesOf(
+  valueAt: (rank: number) => number,
+  ranks: ReturnType<typeof percentileRanks>[],
+  n: number,
+): { p10: number; p25: number; median: number; p75: number; p90: number } {
+  const middle = n >> 1;
+  const [p10, p25, p75, p90] = ranks.map(({ previous, next, gamma }) => interpolatePercentile(valueAt(previous), valueAt(next), gamma));
+  const median = n % 2 === 1 ? valueAt(middle) : (valueAt(middle - 1) + valueAt(middle)) / 2;
   return { p10, p25, median, p75, p90 };
 }
 
