@@ -207,6 +207,10 @@ async function extractLesion(request: LesionRequest, settings: ExtractionSetting
 
   const image = await loader.loadImage(request);
   const mask = await loader.loadMask(request, image);
+  if (request.roiName !== undefined && (mask.format === 'nifti' || mask.format === 'nrrd')) {
+    const formatName = mask.format === 'nifti' ? 'NIfTI' : 'NRRD';
+    throw new RadiomicsError('DATA_INVALID', `${sources.roi}: an ROI name selects an RTSTRUCT ROI or SEG segment, but the mask is a ${formatName} label map; give --label instead.`);
+  }
   try {
     const result = extractFeatures(image.image, mask.mask, settings, { label, productVersion: PRODUCT_VERSION });
     return { request, label: result.provenance.label, result };

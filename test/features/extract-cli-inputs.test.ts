@@ -212,6 +212,12 @@ describeWithReference('radiomics extract inputs', [...REQUIRED, 'oracle/cases/pa
     expect(result.stderr).toContain('radiomics: LABEL_NOT_FOUND: --roi: ROI "GTV-2" is not in the RTSTRUCT');
   });
 
+  it('ROI name on a label map names --roi', () => {
+    const result = radiomics(['extract', '--image', niftiImage, '--mask', niftiMask, '--roi', 'GTV_Mass_CT']);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('radiomics: DATA_INVALID: --roi: an ROI name selects an RTSTRUCT ROI or SEG segment, but the mask is a NIfTI label map');
+  });
+
   it('mask on another grid names --mask', () => {
     const pat1Mask = referencePath('oracle', 'cases', 'pat1_mask.nii.gz');
     const result = radiomics(['extract', '--image', niftiImage, '--mask', pat1Mask]);
