@@ -10,7 +10,7 @@ import { computeGlrlm } from '../features/glrlm';
 import { computeGlszm } from '../features/glszm';
 import { computeNgtdm } from '../features/ngtdm';
 import { discretise } from '../features/discretisation';
-import { buildTextureRegion, roiIntensities, type FeatureInput } from '../features/region';
+import { buildTextureRegion, roiIntensities, roiLayout, type FeatureInput, type RoiLayout } from '../features/region';
 import { computeShape } from '../features/shape';
 import { DEFAULT_FEATURES, DEPRECATED_FEATURES, type ExtractionSettings, type FeatureClassName, type GeneralSettings } from '../settings';
 
@@ -57,6 +57,8 @@ export interface FeatureGrid {
   readonly size: Vec3;
   readonly mask: Uint8Array;
   readonly spacing: Vec3;
+  /** ROI voxel positions in `mask`, shared by the feature inputs of every image type. */
+  readonly layout: RoiLayout;
 }
 
 const featureGrids = new WeakMap<ImageVolume<Uint8Array>, FeatureGrid>();
@@ -67,7 +69,8 @@ export function featureGridOf(mask: ImageVolume<Uint8Array>): FeatureGrid {
   if (!grid) {
     const box = maskBoundingBox(mask);
     const size: Vec3 = [box.upper[0] - box.lower[0] + 1, box.upper[1] - box.lower[1] + 1, box.upper[2] - box.lower[2] + 1];
-    grid = { box, size, mask: cropArray(mask.data, mask.size, box, (length) => new Uint8Array(length)), spacing: mask.spacing };
+    const cropped = cropArray(mask.data, mask.size, box, (length) => new Uint8Array(length));
+    grid = { box, size, mask: cropped, spacing: mask.spacing, layout: roiLayout(cropped, size) };
     featureGrids.set(mask, grid);
   }
   return grid;
@@ -85,6 +88,7 @@ export function featureInputOn(grid: FeatureGrid, data: Float64Array, dataSize: 
     mask: grid.mask,
     size: grid.size,
     spacing: grid.spacing,
+    layout: grid.layout,
   };
 }
 

@@ -15,6 +15,54 @@ export interface FeatureInput {
   readonly size: Vec3;
   /** Voxel spacing in mm along i, j, k. */
   readonly spacing: Vec3;
+  /** Positions of the ROI voxels of `mask`, when computed once and shared by every image of one lesion. */
+  readonly layout?: RoiLayout;
+}
+
+/** Positions of the ROI voxels of a mask, which every image type of a lesion shares. */
+export interface RoiLayout {
+  /** Linear index in the (unpadded) input grid of every ROI voxel, in scan order. */
+  readonly inputIndices: Int32Array;
+  /** Linear index in the grid padded by one voxel on every side, in scan order. */
+  readonly paddedIndices: Int32Array;
+  /** Extent of the ROI bounding box in voxels along i, j, k. */
+  readonly extent: Vec3;
+}
+
+/** Lists the ROI voxels of a mask of the given size, in scan order (k slowest, i fastest). */
+export function roiLayout(mask: ArrayLike<number>, size: Vec3): RoiLayout {
+  const [nx, ny, nz] = size;
+  const px = nx + 2;
+  const py = ny + 2;
+  let count = 0;
+  for (let v = 0; v < nx * ny * nz; v++) if (mask[v]) count++;
+  const inputIndices = new Int32Array(count);
+  const paddedIndices = new Int32Array(count);
+  let next = 0;
+  let minI = nx;
+  let minJ = ny;
+  let minK = nz;
+  let maxI = -1;
+  let maxJ = -1;
+  let maxK = -1;
+  for (let k = 0; k < nz; k++) {
+    for (let j = 0; j < ny; j++) {
+      const row = nx * (j + ny * k);
+      const paddedRow = 1 + px * (j + 1 + py * (k + 1));
+      for (let i = 0; i < nx; i++) {
+        if (!mask[row + i]) continue;
+        inputIndices[next] = row + i;
+        paddedIndices[next++] = paddedRow + i;
+        if (i < minI) minI = i;
+        if (i > maxI) maxI = i;
+        if (j < minJ) minJ = j;
+        if (j > maxJ) maxJ = j;
+        if (k < minK) minK = k;
+        if (k > maxK) maxK = k;
+      }
+    }
+  }
+  return { inputIndices, paddedIndices, extent: [maxI - minI + 1, maxJ - minJ + 1, maxK - minK + 1] };
 }
 
 /** Intensities of the ROI voxels in scan order (k slowest, i fastest), as PyRadiomics' `image[mask]`. */
@@ -23,6 +71,13 @@ export function roiIntensities(input: FeatureInput): Float64Array {
   const total = input.size[0] * input.size[1] * input.size[2];
   if (image.length !== total || mask.length !== total) {
     throw new RadiomicsError('INTERNAL_ERROR', `Feature input arrays hold ${image.length} and ${mask.length} voxels, expected ${total}.`);
+  }
+  if (input.layout) {
+    const { inputIndices } = input.layout;
+    if (inputIndices.length === 0) throw new RadiomicsError('EMPTY_ROI', 'The ROI has no voxels, so no feature can be computed.');
+    const gathered = new Float64Array(inputIndices.length);
+    for (let r = 0; r < inputIndices.length; r++) gathered[r] = image[inputIndices[r]];
+    return gathered;
   }
   let count = 0;
   for (let v = 0; v < total; v++) if (mask[v]) count++;
@@ -70,39 +125,20 @@ export function buildTextureRegion(
   discretisation: Discretisation = discretise(roiValues, settings),
 ): TextureRegion {
   const [nx, ny, nz] = input.size;
-  const { mask } = input;
   const px = nx + 2;
   const py = ny + 2;
   const pz = nz + 2;
+  const layout = input.layout ?? roiLayout(input.mask, input.size);
+  const roiIndices = layout.paddedIndices;
+  if (roiIndices.length !== roiValues.length || discretisation.bins.length !== roiValues.length) {
+    throw new RadiomicsError('INTERNAL_ERROR', `The ROI has ${roiIndices.length} voxels but ${roiValues.length} values and ${discretisation.bins.length} bins.`);
+  }
   const bins = new Int32Array(px * py * pz);
-  const roiIndices = new Int32Array(roiValues.length);
   const present = new Uint8Array(discretisation.maxBin + 1);
-  let next = 0;
-  let minI = nx;
-  let minJ = ny;
-  let minK = nz;
-  let maxI = -1;
-  let maxJ = -1;
-  let maxK = -1;
-  for (let k = 0; k < nz; k++) {
-    for (let j = 0; j < ny; j++) {
-      const row = nx * (j + ny * k);
-      const paddedRow = 1 + px * (j + 1 + py * (k + 1));
-      for (let i = 0; i < nx; i++) {
-        if (!mask[row + i]) continue;
-        const bin = discretisation.bins[next];
-        const padded = paddedRow + i;
-        bins[padded] = bin;
-        present[bin] = 1;
-        roiIndices[next++] = padded;
-        if (i < minI) minI = i;
-        if (i > maxI) maxI = i;
-        if (j < minJ) minJ = j;
-        if (j > maxJ) maxJ = j;
-        if (k < minK) minK = k;
-        if (k > maxK) maxK = k;
-      }
-    }
+  for (let r = 0; r < roiIndices.length; r++) {
+    const bin = discretisation.bins[r];
+    bins[roiIndices[r]] = bin;
+    present[bin] = 1;
   }
 
   const codeOfBin = new Int32Array(discretisation.maxBin + 1);
@@ -122,8 +158,7 @@ export function buildTextureRegion(
   }
   const levelCodes = new Int32Array(bins.length);
   for (let r = 0; r < roiIndices.length; r++) {
-    const padded = roiIndices[r];
-    levelCodes[padded] = codeOfBin[bins[padded]];
+    levelCodes[roiIndices[r]] = codeOfBin[discretisation.bins[r]];
   }
 
   return {
@@ -134,7 +169,7 @@ export function buildTextureRegion(
     levels: Float64Array.from(levelList),
     maxBin: discretisation.maxBin,
     spacing: input.spacing,
-    extent: [maxI - minI + 1, maxJ - minJ + 1, maxK - minK + 1],
+    extent: layout.extent,
   };
 }
 
