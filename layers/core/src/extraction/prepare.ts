@@ -46,7 +46,7 @@ export function prepareRegion(image: ImageVolume, labelMap: LabelVolume | ImageV
 
   let regionImage: ImageVolume;
   let regionLabels: ImageVolume;
-  let waveletSource: PreparedRegion['waveletSource'];
+  let waveletSource: () => PreparedRegion['waveletSource'];
   const resampling = general.resampledPixelSpacing !== null && general.interpolator !== null;
   if (resampling) {
     const resampled = resampleImageAndMask(normalised, labelMap, {
@@ -58,17 +58,24 @@ export function prepareRegion(image: ImageVolume, labelMap: LabelVolume | ImageV
     });
     regionImage = resampled.image;
     regionLabels = resampled.mask;
-    waveletSource = { source: regionImage, regionBox: wholeBox(regionImage.size) };
+    const whole = { source: regionImage, regionBox: wholeBox(regionImage.size) };
+    waveletSource = () => whole;
   } else {
     const box = padBoundingBox(roiBox, normalised.size, general.padDistance);
     regionImage = cropVolume(normalised, box);
     regionLabels = cropVolume(labelMap, box);
     if (general.preCrop) {
-      waveletSource = { source: regionImage, regionBox: wholeBox(regionImage.size) };
+      const whole = { source: regionImage, regionBox: wholeBox(regionImage.size) };
+      waveletSource = () => whole;
     } else {
       const plan = planWaveletRegion(normalised.size, roiBox, { wavelet: general.wavelet, level: general.level, startLevel: general.start_level });
-      const source = plan.cropped ? cropVolume(normalised, plan.box) : normalised;
-      waveletSource = { source, regionBox: shiftBox(box, plan.cropped ? plan.box.lower : [0, 0, 0]) };
+      const regionBox = shiftBox(box, plan.cropped ? plan.box.lower : [0, 0, 0]);
+      // Cropped on first use, so an extraction without wavelet sub-bands skips the copy.
+      let planned: PreparedRegion['waveletSource'] | undefined;
+      waveletSource = () => {
+        planned ??= { source: plan.cropped ? cropVolume(normalised, plan.box) : normalised, regionBox };
+        return planned;
+      };
     }
   }
 
@@ -89,7 +96,9 @@ export function prepareRegion(image: ImageVolume, labelMap: LabelVolume | ImageV
     roiBox,
     roiVoxelCount,
     resampled: resampling,
-    waveletSource,
+    get waveletSource() {
+      return waveletSource();
+    },
   };
 }
 
@@ -107,6 +116,8 @@ function locateRoi(image: ImageVolume, labelMap: ImageVolume, options: ValidateR
 
   let count = 0;
   let integerLabels = true;
+  // Unsigned integer arrays hold only valid labels, so only other types need the per-voxel label check.
+  const checkLabels = !(data instanceof Uint8Array || data instanceof Uint16Array || data instanceof Uint32Array);
   let v = 0;
   for (let k = 0; k < nz; k++) {
     for (let j = 0; j < ny; j++) {
@@ -120,7 +131,7 @@ function locateRoi(image: ImageVolume, labelMap: ImageVolume, options: ValidateR
           if (j > upper[1]) upper[1] = j;
           if (k < lower[2]) lower[2] = k;
           upper[2] = k;
-        } else if (value < 0 || value !== Math.floor(value)) {
+        } else if (checkLabels && (value < 0 || value !== Math.floor(value))) {
           integerLabels = false;
         }
       }
