@@ -4,7 +4,14 @@
  * Every conditional write runs inside one SQLite transaction, so a study transition and its audit event
  * are written together or not at all. The database runs in WAL mode with a busy timeout, so the worker
  * threads of the local runner can each open their own connection to the same file.
+ *
+ * Feature sets are stored as a little-endian Float64 vector plus a layout id; the layout table holds each
+ * distinct list of feature names once (usually one per extraction settings). Re-scoring then reads a
+ * model's few values at known offsets instead of parsing an 851-key JSON object per lesion. Files written
+ * before this layout are migrated when opened (see migrateFeatureVectors), and a feature set whose values
+ * are not all numbers stays in the record as JSON; both are read back the same way.
  */
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 
@@ -24,6 +31,9 @@ import type {
   StudyRecord,
   StudyStatus,
 } from '@radiomics/core/pipeline/ports';
+import type { RescoreFastPaths } from '@radiomics/core/rescoring';
+
+import { RadiomicsError } from '@radiomics/core/errors';
 
 import { openSqliteDatabase } from './sqlite-database';
 
@@ -54,7 +64,14 @@ CREATE TABLE IF NOT EXISTS feature_sets (
   lesion_id TEXT NOT NULL,
   settings_hash TEXT NOT NULL,
   record TEXT NOT NULL,
+  layout_id INTEGER,
+  feature_vector BLOB,
   PRIMARY KEY (site_id, study_id, lesion_id)
+);
+CREATE TABLE IF NOT EXISTS feature_layouts (
+  layout_id INTEGER PRIMARY KEY,
+  names_hash TEXT NOT NULL UNIQUE,
+  names TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS scores (
   site_id TEXT NOT NULL,
@@ -79,12 +96,43 @@ CREATE TABLE IF NOT EXISTS settings (
 
 const STATUSES: readonly StudyStatus[] = ['RECEIVED', 'VALIDATING', 'EXTRACTING', 'SCORING', 'COMPLETED', 'FAILED'];
 
+/** PRAGMA user_version of a file whose feature sets use the vector layout. */
+const FEATURE_VECTOR_SCHEMA_VERSION = 2;
+
 interface RecordRow {
   record: string;
 }
 
-export class SqliteResultStore implements ResultStore {
+interface StoredLayout {
+  readonly names: readonly string[];
+  readonly id: number;
+  readonly hash: string;
+}
+
+interface FeatureSetRow {
+  record: string;
+  layout_id: number | null;
+  feature_vector: Buffer | null;
+}
+
+interface VectorRow {
+  site_id: string;
+  study_id: string;
+  lesion_id: string;
+  settings_hash: string;
+  layout_id: number | null;
+  feature_vector: Buffer | null;
+  legacy_record: string | null;
+}
+
+export class SqliteResultStore implements ResultStore, RescoreFastPaths {
   readonly database: Database.Database;
+  private readonly statements = new Map<string, Database.Statement>();
+  /** Feature-name list (as JSON) → layout id, and back; layouts are never changed once written. */
+  private readonly layouts = new Map<string, StoredLayout>();
+  private lastLayout: StoredLayout | undefined;
+  private readonly layoutNamesById = new Map<number, readonly string[]>();
+  private readonly projections = new Map<string, Int32Array>();
 
   /** Opens (and creates when missing) the database file; pass ':memory:' for a throw-away store. */
   constructor(file: string) {
@@ -94,6 +142,7 @@ export class SqliteResultStore implements ResultStore {
     if (file !== ':memory:') this.database.pragma('journal_mode = WAL');
     this.database.pragma('synchronous = NORMAL');
     this.database.exec(SCHEMA);
+    this.migrateFeatureVectors();
   }
 
   close(): void {
@@ -188,52 +237,99 @@ export class SqliteResultStore implements ResultStore {
   }
 
   async putFeatureSet(featureSet: LesionFeatureSet): Promise<void> {
+    const encoded = this.encodeFeatures(featureSet);
     // Insert, or replace only a feature set computed with other settings: a retried task rewrites nothing.
-    this.database
-      .prepare(
-        `INSERT INTO feature_sets (site_id, study_id, lesion_id, settings_hash, record) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (site_id, study_id, lesion_id) DO UPDATE SET settings_hash = excluded.settings_hash, record = excluded.record
-         WHERE feature_sets.settings_hash <> excluded.settings_hash`,
-      )
-      .run(featureSet.siteId, featureSet.studyId, featureSet.lesionId, featureSet.settingsHash, JSON.stringify(featureSet));
+    this.statement(
+      'putFeatureSet',
+      `INSERT INTO feature_sets (site_id, study_id, lesion_id, settings_hash, record, layout_id, feature_vector) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (site_id, study_id, lesion_id) DO UPDATE SET settings_hash = excluded.settings_hash, record = excluded.record,
+         layout_id = excluded.layout_id, feature_vector = excluded.feature_vector
+       WHERE feature_sets.settings_hash <> excluded.settings_hash`,
+    ).run(featureSet.siteId, featureSet.studyId, featureSet.lesionId, featureSet.settingsHash, encoded.record, encoded.layoutId, encoded.vector);
   }
 
   async getFeatureSet(key: LesionKey): Promise<LesionFeatureSet | undefined> {
-    const row = this.database
-      .prepare('SELECT record FROM feature_sets WHERE site_id = ? AND study_id = ? AND lesion_id = ?')
-      .get(key.siteId, key.studyId, key.lesionId) as RecordRow | undefined;
-    return row ? (JSON.parse(row.record) as LesionFeatureSet) : undefined;
+    const row = this.statement('getFeatureSet', 'SELECT record, layout_id, feature_vector FROM feature_sets WHERE site_id = ? AND study_id = ? AND lesion_id = ?').get(
+      key.siteId,
+      key.studyId,
+      key.lesionId,
+    ) as FeatureSetRow | undefined;
+    return row ? this.decodeFeatureSet(row) : undefined;
   }
 
   async listFeatureSets(key: StudyKey): Promise<LesionFeatureSet[]> {
-    const rows = this.database
-      .prepare('SELECT record FROM feature_sets WHERE site_id = ? AND study_id = ? ORDER BY lesion_id')
-      .all(key.siteId, key.studyId) as RecordRow[];
-    return rows.map((row) => JSON.parse(row.record) as LesionFeatureSet);
+    const rows = this.statement('listFeatureSets', 'SELECT record, layout_id, feature_vector FROM feature_sets WHERE site_id = ? AND study_id = ? ORDER BY lesion_id').all(
+      key.siteId,
+      key.studyId,
+    ) as FeatureSetRow[];
+    return rows.map((row) => this.decodeFeatureSet(row));
   }
 
   async scanFeatureSets(cursor: string | undefined, limit: number): Promise<Page<LesionFeatureSet>> {
     const after = cursor === undefined ? ['', '', ''] : decodeCursor(cursor);
     const pageSize = Math.max(1, limit);
-    const rows = this.database
-      .prepare(
-        `SELECT record FROM feature_sets WHERE (site_id, study_id, lesion_id) > (?, ?, ?)
-         ORDER BY site_id, study_id, lesion_id LIMIT ?`,
-      )
-      .all(after[0], after[1], after[2], pageSize + 1) as RecordRow[];
-    const items = rows.slice(0, pageSize).map((row) => JSON.parse(row.record) as LesionFeatureSet);
+    const rows = this.statement(
+      'scanFeatureSets',
+      `SELECT record, layout_id, feature_vector FROM feature_sets WHERE (site_id, study_id, lesion_id) > (?, ?, ?)
+       ORDER BY site_id, study_id, lesion_id LIMIT ?`,
+    ).all(after[0], after[1], after[2], pageSize + 1) as FeatureSetRow[];
+    const items = rows.slice(0, pageSize).map((row) => this.decodeFeatureSet(row));
     const last = items[items.length - 1];
     return rows.length > pageSize && last ? { items, nextCursor: encodeCursor([last.siteId, last.studyId, last.lesionId]) } : { items };
   }
 
+  /**
+   * Pages like scanFeatureSets (same order, same cursors), but each feature set carries only its key, its
+   * settings hash and the named features, read from the stored vector at the offsets its layout gives.
+   * A value stored as NaN or ±Infinity is left out, as the JSON record would have held null.
+   */
+  async scanFeatureVectors(cursor: string | undefined, limit: number, featureNames: readonly string[]): Promise<Page<LesionFeatureSet>> {
+    const after = cursor === undefined ? ['', '', ''] : decodeCursor(cursor);
+    const pageSize = Math.max(1, limit);
+    const rows = this.statement(
+      'scanFeatureVectors',
+      `SELECT site_id, study_id, lesion_id, settings_hash, layout_id, feature_vector,
+         CASE WHEN feature_vector IS NULL THEN record END AS legacy_record
+       FROM feature_sets WHERE (site_id, study_id, lesion_id) > (?, ?, ?) ORDER BY site_id, study_id, lesion_id LIMIT ?`,
+    ).all(after[0], after[1], after[2], pageSize + 1) as VectorRow[];
+
+    const requestKey = JSON.stringify(featureNames);
+    const items = rows.slice(0, pageSize).map((row): LesionFeatureSet => {
+      const features: Record<string, number> = {};
+      if (row.feature_vector !== null && row.layout_id !== null) {
+        const offsets = this.projectionOffsets(row.layout_id, requestKey, featureNames);
+        for (let index = 0; index < featureNames.length; index++) {
+          const offset = offsets[index];
+          if (offset < 0) continue;
+          const value = row.feature_vector.readDoubleLE(offset);
+          if (Number.isFinite(value)) features[featureNames[index]] = value;
+        }
+      } else if (row.legacy_record !== null) {
+        const stored = (JSON.parse(row.legacy_record) as Partial<LesionFeatureSet>).features ?? {};
+        for (const name of featureNames) {
+          const value = stored[name];
+          if (typeof value === 'number') features[name] = value;
+        }
+      }
+      return { siteId: row.site_id, studyId: row.study_id, lesionId: row.lesion_id, settingsHash: row.settings_hash, features, label: 0, maskFile: '', provenance: {}, extractedAt: '' };
+    });
+    const last = items[items.length - 1];
+    return rows.length > pageSize && last ? { items, nextCursor: encodeCursor([last.siteId, last.studyId, last.lesionId]) } : { items };
+  }
+
+  /** Number of stored feature sets, for a progress bar's total. */
+  countFeatureSets(): number {
+    return (this.statement('countFeatureSets', 'SELECT COUNT(*) AS count FROM feature_sets').get() as { count: number }).count;
+  }
+
   async putScore(score: LesionScore): Promise<boolean> {
-    const result = this.database
-      .prepare(
-        `INSERT OR IGNORE INTO scores (site_id, study_id, lesion_id, model_version, predicted_class, record)
-         VALUES (?, ?, ?, ?, ?, ?)`,
-      )
-      .run(score.siteId, score.studyId, score.lesionId, score.modelVersion, score.predictedClass, JSON.stringify(score));
-    return result.changes === 1;
+    return this.insertScore(score);
+  }
+
+  /** Writes a page of scores in one transaction, each under the same write-once rule as putScore. */
+  async putScores(scores: readonly LesionScore[]): Promise<boolean[]> {
+    const write = this.database.transaction((): boolean[] => scores.map((score) => this.insertScore(score)));
+    return write.immediate();
   }
 
   async listScores(key: LesionKey): Promise<LesionScore[]> {
@@ -302,6 +398,132 @@ export class SqliteResultStore implements ResultStore {
       summary.lesionsPredictedProgression = row.progression;
     }
     return [...summaries.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([siteId, summary]) => ({ siteId, ...summary }));
+  }
+
+  private statement(name: string, sql: string): Database.Statement {
+    let prepared = this.statements.get(name);
+    if (!prepared) {
+      prepared = this.database.prepare(sql);
+      this.statements.set(name, prepared);
+    }
+    return prepared;
+  }
+
+  private insertScore(score: LesionScore): boolean {
+    const result = this.statement(
+      'insertScore',
+      `INSERT OR IGNORE INTO scores (site_id, study_id, lesion_id, model_version, predicted_class, record)
+       VALUES (?, ?, ?, ?, ?, ?)`,
+    ).run(score.siteId, score.studyId, score.lesionId, score.modelVersion, score.predictedClass, JSON.stringify(score));
+    return result.changes === 1;
+  }
+
+  /**
+   * Splits a feature set into the record without its features, the layout id of its feature names and the
+   * values as little-endian Float64. A feature set with a value that is not a number keeps the JSON layout.
+   */
+  private encodeFeatures(featureSet: LesionFeatureSet): { record: string; layoutId: number | null; vector: Buffer | null } {
+    const names = Object.keys(featureSet.features);
+    const values = names.map((name) => featureSet.features[name] as unknown);
+    if (!values.every((value) => typeof value === 'number')) return { record: JSON.stringify(featureSet), layoutId: null, vector: null };
+
+    const vector = Buffer.allocUnsafe(names.length * 8);
+    values.forEach((value, index) => vector.writeDoubleLE(value as number, index * 8));
+    const { features: _features, ...rest } = featureSet;
+    return { record: JSON.stringify(rest), layoutId: this.layoutIdOf(names), vector };
+  }
+
+  /**
+   * Id of a feature-name list in feature_layouts, adding the list on first use. The id is remembered with
+   * the list's hash and checked against the table on every use, because a layout added inside a caller's
+   * transaction disappears if that transaction rolls back.
+   */
+  private layoutIdOf(names: readonly string[]): number {
+    const last = this.lastLayout;
+    let layout = last && last.names.length === names.length && last.names.every((name, index) => name === names[index]) ? last : undefined;
+    const namesJson = layout ? '' : JSON.stringify(names);
+    layout ??= this.layouts.get(namesJson);
+    if (layout && this.statement('layoutStillStored', 'SELECT 1 FROM feature_layouts WHERE layout_id = ? AND names_hash = ?').get(layout.id, layout.hash)) {
+      this.lastLayout = layout;
+      return layout.id;
+    }
+
+    const json = namesJson || JSON.stringify(names);
+    const hash = createHash('sha256').update(json).digest('hex');
+    this.statement('insertLayout', 'INSERT OR IGNORE INTO feature_layouts (names_hash, names) VALUES (?, ?)').run(hash, json);
+    const row = this.statement('layoutByHash', 'SELECT layout_id FROM feature_layouts WHERE names_hash = ?').get(hash) as { layout_id: number };
+    layout = { names: [...names], id: row.layout_id, hash };
+    this.layouts.set(json, layout);
+    this.lastLayout = layout;
+    return layout.id;
+  }
+
+  private layoutNames(layoutId: number): readonly string[] {
+    let names = this.layoutNamesById.get(layoutId);
+    if (!names) {
+      const row = this.statement('layoutById', 'SELECT names FROM feature_layouts WHERE layout_id = ?').get(layoutId) as { names: string } | undefined;
+      if (!row) {
+        throw new RadiomicsError('INTERNAL_ERROR', `Feature layout ${layoutId} is missing from the result store's feature_layouts table; the store file is damaged.`);
+      }
+      names = JSON.parse(row.names) as string[];
+      if (!this.database.inTransaction) this.layoutNamesById.set(layoutId, names);
+    }
+    return names;
+  }
+
+  /** Byte offset of each requested feature in a layout's vector, -1 where the layout lacks it. */
+  private projectionOffsets(layoutId: number, requestKey: string, featureNames: readonly string[]): Int32Array {
+    const cacheKey = `${layoutId}:${requestKey}`;
+    let offsets = this.projections.get(cacheKey);
+    if (!offsets) {
+      const positions = new Map(this.layoutNames(layoutId).map((name, index) => [name, index * 8]));
+      offsets = Int32Array.from(featureNames, (name) => positions.get(name) ?? -1);
+      this.projections.set(cacheKey, offsets);
+    }
+    return offsets;
+  }
+
+  private decodeFeatureSet(row: FeatureSetRow): LesionFeatureSet {
+    const record = JSON.parse(row.record) as LesionFeatureSet;
+    if (row.feature_vector === null || row.layout_id === null) return record;
+    const names = this.layoutNames(row.layout_id);
+    const features: Record<string, number> = {};
+    names.forEach((name, index) => {
+      const value = row.feature_vector!.readDoubleLE(index * 8);
+      // The JSON layout stored NaN and ±Infinity as null, so both layouts return null for them.
+      features[name] = Number.isFinite(value) ? value : (null as unknown as number);
+    });
+    return { ...record, features };
+  }
+
+  /**
+   * Moves feature sets written by the JSON-only layout (no layout_id/feature_vector columns) to the vector
+   * layout, once per file: user_version 2 marks a migrated file. It runs in one IMMEDIATE transaction, so
+   * two processes opening an old file at the same time migrate it once: the second finds user_version 2.
+   */
+  private migrateFeatureVectors(): void {
+    if ((this.database.pragma('user_version', { simple: true }) as number) >= FEATURE_VECTOR_SCHEMA_VERSION) return;
+    const migrate = this.database.transaction(() => {
+      if ((this.database.pragma('user_version', { simple: true }) as number) >= FEATURE_VECTOR_SCHEMA_VERSION) return;
+      const columns = (this.database.prepare('PRAGMA table_info(feature_sets)').all() as { name: string }[]).map((column) => column.name);
+      if (!columns.includes('layout_id')) this.database.exec('ALTER TABLE feature_sets ADD COLUMN layout_id INTEGER');
+      if (!columns.includes('feature_vector')) this.database.exec('ALTER TABLE feature_sets ADD COLUMN feature_vector BLOB');
+
+      // Chunks by rowid: a connection cannot write while it iterates, and a large store does not fit in memory.
+      const readChunk = this.database.prepare('SELECT rowid AS row_id, record FROM feature_sets WHERE feature_vector IS NULL AND rowid > ? ORDER BY rowid LIMIT 500');
+      const update = this.database.prepare('UPDATE feature_sets SET record = ?, layout_id = ?, feature_vector = ? WHERE rowid = ?');
+      for (let afterRowId = 0; ; ) {
+        const chunk = readChunk.all(afterRowId) as { row_id: number; record: string }[];
+        if (chunk.length === 0) break;
+        for (const row of chunk) {
+          const encoded = this.encodeFeatures(JSON.parse(row.record) as LesionFeatureSet);
+          if (encoded.vector !== null) update.run(encoded.record, encoded.layoutId, encoded.vector, row.row_id);
+        }
+        afterRowId = chunk[chunk.length - 1].row_id;
+      }
+      this.database.pragma(`user_version = ${FEATURE_VECTOR_SCHEMA_VERSION}`);
+    });
+    migrate.immediate();
   }
 
   private readStudy(key: StudyKey): StudyRecord | undefined {

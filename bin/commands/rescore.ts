@@ -6,7 +6,7 @@ import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 
 import { RadiomicsError } from '@radiomics/core';
-import type { BlobStore, LesionFeatureSet, Page, ResultStore } from '@radiomics/core/pipeline/ports';
+import type { BlobStore, ResultStore } from '@radiomics/core/pipeline/ports';
 import {
   parseModelArtifact,
   rescoreAll,
@@ -24,7 +24,7 @@ import { SqliteResultStore } from '../../local/sqlite-result-store';
 export const DEFAULT_STORE_DIR = '.radiomics';
 
 export interface ResultsStoreHandle {
-  readonly results: SqliteResultStore & RescoreFastPaths;
+  readonly results: SqliteResultStore;
   readonly blobs: FolderBlobStore;
   readonly notifier: JsonLinesNotifier;
   close(): void;
@@ -39,7 +39,7 @@ export function openResultsStore(storeDir: string): ResultsStoreHandle {
   mkdirSync(storeDir, { recursive: true });
   const results = new SqliteResultStore(join(storeDir, 'results.sqlite'));
   return {
-    results: withRescoreFastPaths(results),
+    results,
     blobs: new FolderBlobStore(join(storeDir, 'blobs')),
     notifier: new JsonLinesNotifier(join(storeDir, 'notifications.jsonl')),
     close: () => results.close(),
@@ -83,79 +83,6 @@ export interface LocalRescoreOptions {
   readonly progress: boolean;
 }
 
-/**
- * Adds the re-scoring fast paths to the SQLite store. Scores are written in one transaction per page
- * through the store's own putScore, so the write-once rule stays the store's. Feature sets are read with
- * only the model's features, extracted by SQLite's json_extract, which avoids decoding all 851 features
- * of every lesion in JavaScript.
- */
-export function withRescoreFastPaths(results: SqliteResultStore, options: { projection?: boolean } = {}): SqliteResultStore & RescoreFastPaths {
-  const fast = results as SqliteResultStore & RescoreFastPaths;
-  fast.putScores = async (scores) => {
-    const written: boolean[] = [];
-    results.database.exec('BEGIN IMMEDIATE');
-    try {
-      for (const score of scores) written.push(await results.putScore(score));
-      results.database.exec('COMMIT');
-    } catch (thrown) {
-      results.database.exec('ROLLBACK');
-      throw thrown;
-    }
-    return written;
-  };
-  if ((options.projection ?? true) && supportsProjection(results)) {
-    fast.scanFeatureVectors = async (cursor, limit, featureNames) => scanFeatureVectors(results, cursor, limit, featureNames);
-  }
-  return fast;
-}
-
-/** Checks that the store has the table layout the projection reads; without it rescoreAll uses the generic scan. */
-function supportsProjection(results: SqliteResultStore): boolean {
-  try {
-    results.database.prepare("SELECT site_id, study_id, lesion_id, settings_hash, json_extract(record, '$.features') FROM feature_sets LIMIT 0").all();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-interface VectorRow {
-  site_id: string;
-  study_id: string;
-  lesion_id: string;
-  settings_hash: string;
-  [column: `f${number}`]: number | null;
-}
-
-/**
- * Pages through feature sets in key order, returning each with only the named features. The cursor is the
- * last key of the page as JSON, the same order as the store's own scan.
- */
-// NOTE: reads the SQLite store's feature_sets table (key columns and the JSON record) directly. When that
-// layout is missing, supportsProjection leaves the store's generic scan in use.
-function scanFeatureVectors(results: SqliteResultStore, cursor: string | undefined, limit: number, featureNames: readonly string[]): Page<LesionFeatureSet> {
-  const after = cursor === undefined ? ['', '', ''] : (JSON.parse(Buffer.from(cursor, 'base64url').toString()) as string[]);
-  const columns = featureNames.map((_, index) => `json_extract(record, ?) AS f${index}`).join(', ');
-  const rows = results.database
-    .prepare(
-      `SELECT site_id, study_id, lesion_id, settings_hash${columns ? `, ${columns}` : ''} FROM feature_sets
-       WHERE (site_id, study_id, lesion_id) > (?, ?, ?) ORDER BY site_id, study_id, lesion_id LIMIT ?`,
-    )
-    .all(...featureNames.map((name) => `$.features.${JSON.stringify(name)}`), after[0], after[1], after[2], limit + 1) as VectorRow[];
-
-  const items = rows.slice(0, limit).map((row): LesionFeatureSet => {
-    const features: Record<string, number> = {};
-    featureNames.forEach((name, index) => {
-      const value = row[`f${index}`];
-      if (typeof value === 'number') features[name] = value;
-    });
-    return { siteId: row.site_id, studyId: row.study_id, lesionId: row.lesion_id, settingsHash: row.settings_hash, features, label: 0, maskFile: '', provenance: {}, extractedAt: '' };
-  });
-  const last = items[items.length - 1];
-  const nextCursor = rows.length > limit && last ? Buffer.from(JSON.stringify([last.siteId, last.studyId, last.lesionId])).toString('base64url') : undefined;
-  return { items, nextCursor };
-}
-
 /** Re-scores the local store with one model version; shared by `rescore` and `models publish`. */
 export async function runLocalRescore(options: LocalRescoreOptions): Promise<RescoreSummary> {
   const { results, blobs } = options;
@@ -167,7 +94,7 @@ export async function runLocalRescore(options: LocalRescoreOptions): Promise<Res
     );
   }
   const { artifact } = parseModelArtifact(new TextDecoder().decode(await blobs.get(model.artifactKey)));
-  const total = results instanceof SqliteResultStore ? countFeatureSets(results) : undefined;
+  const total = results instanceof SqliteResultStore ? results.countFeatureSets() : undefined;
 
   const bar = options.progress
     ? new SingleBar({
@@ -189,16 +116,6 @@ export async function runLocalRescore(options: LocalRescoreOptions): Promise<Res
     });
   } finally {
     bar?.stop();
-  }
-}
-
-/** Number of stored feature sets, for the progress bar's total. */
-function countFeatureSets(results: SqliteResultStore): number | undefined {
-  try {
-    return (results.database.prepare('SELECT COUNT(*) AS count FROM feature_sets').get() as { count: number }).count;
-  } catch {
-    // NOTE: reads the SQLite store's table directly; without it the bar shows a count and no percentage.
-    return undefined;
   }
 }
 
