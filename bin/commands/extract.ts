@@ -117,13 +117,9 @@ async function runExtract(options: ExtractCommandOptions): Promise<void> {
   }
   bar?.stop();
 
-  const text = batch
-    ? options.format === 'json'
-      ? formatBatchJson(outcomes)
-      : formatBatchCsv(batch.header, outcomes)
-    : options.format === 'json'
-      ? formatSingleJson(outcomes[0])
-      : formatSingleCsv(outcomes[0]);
+  let text: string;
+  if (batch) text = options.format === 'json' ? formatBatchJson(outcomes) : formatBatchCsv(batch.header, outcomes);
+  else text = options.format === 'json' ? formatSingleJson(outcomes[0]) : formatSingleCsv(outcomes[0]);
   if (options.out === '-') process.stdout.write(text);
   else writeFileSync(options.out, text);
   if (options.provenance) writeProvenance(options.provenance, outcomes, Boolean(batch));
@@ -350,9 +346,10 @@ function formatBatchCsv(inputHeader: string[], outcomes: LesionOutcome[]): strin
   const addLabel = !inputHeader.includes('Label');
   const header = [...inputHeader, ...(addLabel ? ['Label'] : []), ERROR_COLUMN, ...names];
   const rows = outcomes.map((outcome) => {
+    const labelText = outcome.label === undefined ? '' : String(outcome.label);
     // A blank Label cell is filled with the label actually extracted.
-    const input = inputHeader.map((name) => (name === 'Label' && outcome.request.cells.Label === '' && outcome.label !== undefined ? String(outcome.label) : outcome.request.cells[name]));
-    const label = addLabel ? [outcome.label === undefined ? '' : String(outcome.label)] : [];
+    const input = inputHeader.map((name) => (name === 'Label' && outcome.request.cells.Label === '' ? labelText : outcome.request.cells[name]));
+    const label = addLabel ? [labelText] : [];
     const error = outcome.error ? errorText(outcome.error) : '';
     const features = names.map((name) => (outcome.result ? formatNumber(outcome.result.features[name]) : ''));
     return [...input, ...label, error, ...features];
@@ -372,7 +369,7 @@ function formatSingleJson(outcome: LesionOutcome): string {
 function formatBatchJson(outcomes: LesionOutcome[]): string {
   const rows = outcomes.map(({ request, label, result, error }) => ({
     ...request.cells,
-    Label: request.cells.Label || label,
+    Label: label ?? (request.cells.Label || null),
     ...(error ? { [ERROR_COLUMN]: errorText(error) } : {}),
     features: result?.features ?? null,
   }));

@@ -289,3 +289,56 @@ describe('radiomics extract on compressed series and SEG', () => {
     expect(result.stderr).toContain('radiomics: LABEL_NOT_FOUND: --roi:');
   });
 });
+
+describe('radiomics extract batch into radiomics train', () => {
+  const folder = mkdtempSync(join(tmpdir(), 'radiomics-extract-train-'));
+  afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+  it('batch ids reach the model predictions', () => {
+    // 20 cubes of 4 × 4 × 4 voxels in one 40 × 8 × 8 image, labels 1–20; cube n has mean intensity 10 n.
+    const lesions = 20;
+    const size: [number, number, number] = [lesions * 2 + 2, 8, 8];
+    const image = new Int16Array(size[0] * size[1] * size[2]);
+    const mask = new Uint8Array(image.length);
+    for (let n = 0; n < lesions; n++) {
+      for (let k = 2; k < 6; k++) {
+        for (let j = 2; j < 6; j++) {
+          for (let i = 0; i < 2; i++) {
+            const x = 2 + 2 * n + i;
+            const index = x + size[0] * (j + size[1] * k);
+            image[index] = 10 * (n + 1) + ((i * 7 + j * 3 + k * 5 + n) % 9);
+            mask[index] = n + 1;
+          }
+        }
+      }
+    }
+    const geometry = { size, spacing: [1, 1, 1] as [number, number, number], origin: [0, 0, 0] as [number, number, number], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1] as [number, number, number, number, number, number, number, number, number] };
+    writeFileSync(join(folder, 'ct.nii'), writeNifti({ ...geometry, data: image }));
+    writeFileSync(join(folder, 'lesions.nii'), writeNifti({ ...geometry, data: mask }));
+
+    const ids = Array.from({ length: lesions }, (_, n) => `lesion-${n + 1}`);
+    const batchRows = ids.map((id, n) => `${id},patient-${n + 1},ct.nii,lesions.nii,${n + 1}`);
+    writeFileSync(join(folder, 'batch.csv'), `lesionId,patientId,Image,Mask,Label\n${batchRows.join('\n')}\n`);
+    writeFileSync(join(folder, 'params.yaml'), 'featureClass:\n  firstorder: [Mean, Median, Energy, Range]\n');
+    // The brighter half progresses, so the mean intensity separates the classes.
+    const labelRows = ids.map((id, n) => `${id},patient-${n + 1},${n >= lesions / 2 ? 1 : 0}`);
+    writeFileSync(join(folder, 'labels.csv'), `lesionId,patientId,label\n${labelRows.join('\n')}\n`);
+    writeFileSync(join(folder, 'train.yaml'), 'bootstrapReplicates: 100\ncvFolds: 2\nclassifiers: [decision-tree]\nrfe:\n  features: 1\n');
+
+    const features = join(folder, 'features.csv');
+    const extracted = radiomics(['extract', '--batch', join(folder, 'batch.csv'), '--params', join(folder, 'params.yaml'), '--out', features]);
+    expect(extracted.stderr).toBe('');
+    expect(extracted.status).toBe(0);
+
+    const trained = radiomics([
+      'train', '--features', features, '--labels', join(folder, 'labels.csv'), '--config', join(folder, 'train.yaml'),
+      '--out', join(folder, 'models'), '--model-version', 'join-check', '--seed', '7', '--synthetic',
+    ]);
+    expect(trained.stderr).not.toContain('DATA_INVALID');
+    expect(trained.stderr).toBe('');
+    expect(trained.status).toBe(0);
+    const predictions = parseCsv(readFileSync(join(folder, 'models', 'join-check.predictions.csv'), 'utf8'), 'predictions');
+    const lesionColumn = predictions.header.indexOf('lesionId');
+    expect(predictions.rows.map((row) => row[lesionColumn]).sort()).toEqual([...ids].sort());
+  });
+});
