@@ -41,7 +41,7 @@ export function glszmMatrix(region: TextureRegion, settings: TextureSettings): S
   const offsets = neighbourOffsets(region.paddedSize, force2DAxisOf(settings));
   const { roiIndices } = region;
   // A private copy of the level codes doubles as the visited marker: a voxel's code is cleared when queued.
-  const unvisited = Int32Array.from(region.levelCodes);
+  const unvisited = region.levelCodes.slice();
   const stack = new Int32Array(roiIndices.length);
   const zoneCodes: number[] = [];
   let maxSize = 0;

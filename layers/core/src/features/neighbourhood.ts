@@ -46,8 +46,11 @@ export function neighbourhoodSummary(region: TextureRegion, settings: TextureSet
  * |i − j| ≤ α equals |i − j| ≤ ⌊α⌋, which is tested without a branch.
  */
 function computeSummary(region: TextureRegion, directions: Direction[], alpha: number): NeighbourhoodSummary {
-  const { bins, levelCodes, roiIndices } = region;
+  const { levelCodes, roiIndices } = region;
   const levelCount = region.levels.length;
+  // Bin number of each level code (0 for background), so the pass reads the 16-bit codes only.
+  const binOfCode = new Int32Array(levelCount + 1);
+  for (let code = 1; code <= levelCount; code++) binOfCode[code] = region.levels[code - 1];
   const matrixSize = levelCount * levelCount;
   const halfCount = directions.length;
   const flatCounts = new Float64Array(halfCount * matrixSize);
@@ -65,17 +68,17 @@ function computeSummary(region: TextureRegion, directions: Direction[], alpha: n
   const differences = new Float64Array(levelCount);
   for (let r = 0; r < roiIndices.length; r++) {
     const v = roiIndices[r];
-    const bin = bins[v];
     const code = levelCodes[v] - 1;
+    const bin = binOfCode[code + 1];
     const row = code * levelCount - 1;
     let neighbours = 0;
     let dependent = 0;
     let neighbourSum = 0;
     for (let d = 0; d < halfCount; d++) {
-      const w = v + offsets[d];
-      const neighbourBin = bins[w];
-      if (neighbourBin === 0) continue;
-      flatCounts[d * matrixSize + row + levelCodes[w]]++;
+      const neighbourCode = levelCodes[v + offsets[d]];
+      if (neighbourCode === 0) continue;
+      flatCounts[d * matrixSize + row + neighbourCode]++;
+      const neighbourBin = binOfCode[neighbourCode];
       neighbours++;
       neighbourSum += neighbourBin;
       const difference = neighbourBin - bin;
@@ -83,8 +86,9 @@ function computeSummary(region: TextureRegion, directions: Direction[], alpha: n
       dependent += ((tolerance - magnitude) >>> 31) ^ 1;
     }
     for (let d = halfCount; d < offsets.length; d++) {
-      const neighbourBin = bins[v + offsets[d]];
-      if (neighbourBin === 0) continue;
+      const neighbourCode = levelCodes[v + offsets[d]];
+      if (neighbourCode === 0) continue;
+      const neighbourBin = binOfCode[neighbourCode];
       neighbours++;
       neighbourSum += neighbourBin;
       const difference = neighbourBin - bin;

@@ -102,7 +102,7 @@ export interface TextureRegion {
   /** Bin number of each padded voxel, 0 outside the ROI. */
   readonly bins: Int32Array;
   /** Index into `levels` plus 1 for each padded voxel, 0 outside the ROI. */
-  readonly levelCodes: Int32Array;
+  readonly levelCodes: Uint16Array;
   /** Padded linear index of every ROI voxel, in scan order. */
   readonly roiIndices: Int32Array;
   /** Bin numbers present in the ROI, ascending; the matrices are indexed by position in this list. */
@@ -156,7 +156,8 @@ export function buildTextureRegion(
       { details: { greyLevels: levelList.length, limit: MAX_TEXTURE_GREY_LEVELS } },
     );
   }
-  const levelCodes = new Int32Array(bins.length);
+  // At most MAX_TEXTURE_GREY_LEVELS levels, so the codes fit 16 bits and the grid stays small in cache.
+  const levelCodes = new Uint16Array(bins.length);
   for (let r = 0; r < roiIndices.length; r++) {
     levelCodes[roiIndices[r]] = codeOfBin[discretisation.bins[r]];
   }
