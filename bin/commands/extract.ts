@@ -97,6 +97,9 @@ async function runExtract(options: ExtractCommandOptions): Promise<void> {
   if (options.format !== 'csv' && options.format !== 'json') {
     throw new RadiomicsError('DATA_INVALID', `--format must be csv or json, not "${options.format}".`);
   }
+  if (options.batch && (options.image || options.mask || options.label)) {
+    throw new RadiomicsError('DATA_INVALID', '--batch takes image, mask and label from the CSV; leave out --image, --mask and --label.');
+  }
   const batch = options.batch ? readBatch(options.batch, options) : undefined;
   const requests = batch ? batch.requests : [singleRequest(options)];
   const settings = loadSettings(options.params);
