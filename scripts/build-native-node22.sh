@@ -11,6 +11,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# npm passes its own settings to lifecycle scripts as npm_config_* variables, and node-gyp would take
+# nodedir (set to the system Node.js headers on this machine image) or target from them over the flags below.
+unset npm_config_nodedir npm_config_target npm_config_runtime npm_config_disturl npm_config_dist_url
+
 node22=node_modules/.bin/node
 [ -x "$node22" ] || { echo "build-native: node_modules/.bin/node is missing; run npm ci first" >&2; exit 1; }
 version=$("$node22" -p 'process.versions.node')
