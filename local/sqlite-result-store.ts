@@ -498,32 +498,35 @@ export class SqliteResultStore implements ResultStore, RescoreFastPaths {
 
   /**
    * Moves feature sets written by the JSON-only layout (no layout_id/feature_vector columns) to the vector
-   * layout, once per file: user_version 2 marks a migrated file. It runs in one IMMEDIATE transaction, so
-   * two processes opening an old file at the same time migrate it once: the second finds user_version 2.
+   * layout, once per file: user_version 2 marks a migrated file. Each chunk of 500 rows is its own IMMEDIATE
+   * transaction, so other connections wait at most one chunk, and an interrupted migration keeps its
+   * finished chunks and continues on the next open. Two processes opening an old file together share the
+   * rows, because each chunk selects only rows that still lack a vector.
    */
   private migrateFeatureVectors(): void {
     if ((this.database.pragma('user_version', { simple: true }) as number) >= FEATURE_VECTOR_SCHEMA_VERSION) return;
-    const migrate = this.database.transaction(() => {
-      if ((this.database.pragma('user_version', { simple: true }) as number) >= FEATURE_VECTOR_SCHEMA_VERSION) return;
+
+    const addColumns = this.database.transaction(() => {
       const columns = (this.database.prepare('PRAGMA table_info(feature_sets)').all() as { name: string }[]).map((column) => column.name);
       if (!columns.includes('layout_id')) this.database.exec('ALTER TABLE feature_sets ADD COLUMN layout_id INTEGER');
       if (!columns.includes('feature_vector')) this.database.exec('ALTER TABLE feature_sets ADD COLUMN feature_vector BLOB');
-
-      // Chunks by rowid: a connection cannot write while it iterates, and a large store does not fit in memory.
-      const readChunk = this.database.prepare('SELECT rowid AS row_id, record FROM feature_sets WHERE feature_vector IS NULL AND rowid > ? ORDER BY rowid LIMIT 500');
-      const update = this.database.prepare('UPDATE feature_sets SET record = ?, layout_id = ?, feature_vector = ? WHERE rowid = ?');
-      for (let afterRowId = 0; ; ) {
-        const chunk = readChunk.all(afterRowId) as { row_id: number; record: string }[];
-        if (chunk.length === 0) break;
-        for (const row of chunk) {
-          const encoded = this.encodeFeatures(JSON.parse(row.record) as LesionFeatureSet);
-          if (encoded.vector !== null) update.run(encoded.record, encoded.layoutId, encoded.vector, row.row_id);
-        }
-        afterRowId = chunk[chunk.length - 1].row_id;
-      }
-      this.database.pragma(`user_version = ${FEATURE_VECTOR_SCHEMA_VERSION}`);
     });
-    migrate.immediate();
+    addColumns.immediate();
+
+    // Chunks by rowid: a connection cannot write while it iterates, and a large store does not fit in memory.
+    const readChunk = this.database.prepare('SELECT rowid AS row_id, record FROM feature_sets WHERE feature_vector IS NULL AND rowid > ? ORDER BY rowid LIMIT 500');
+    const update = this.database.prepare('UPDATE feature_sets SET record = ?, layout_id = ?, feature_vector = ? WHERE rowid = ?');
+    const migrateChunk = this.database.transaction((afterRowId: number): number | undefined => {
+      const chunk = readChunk.all(afterRowId) as { row_id: number; record: string }[];
+      for (const row of chunk) {
+        const encoded = this.encodeFeatures(JSON.parse(row.record) as LesionFeatureSet);
+        if (encoded.vector !== null) update.run(encoded.record, encoded.layoutId, encoded.vector, row.row_id);
+      }
+      return chunk.length > 0 ? chunk[chunk.length - 1].row_id : undefined;
+    });
+    for (let afterRowId: number | undefined = 0; afterRowId !== undefined; ) afterRowId = migrateChunk.immediate(afterRowId);
+
+    this.database.pragma(`user_version = ${FEATURE_VECTOR_SCHEMA_VERSION}`);
   }
 
   private readStudy(key: StudyKey): StudyRecord | undefined {

@@ -201,6 +201,23 @@ describe('SQLite re-scoring fast paths', () => {
     reopened.close();
   });
 
+  it('finishes an interrupted migration', async () => {
+    const file = join(newFolder(), 'results.sqlite');
+    const old = [featureSet('lesion-1', { [SEED_FEATURE_NAMES[0]]: 1, [SEED_FEATURE_NAMES[1]]: 0.1 }), featureSet('lesion-2', { [SEED_FEATURE_NAMES[0]]: 2, [SEED_FEATURE_NAMES[1]]: 0.2 })];
+    writeJsonOnlyStore(file, old);
+    // The columns were added, then the process stopped before any row was rewritten or user_version set.
+    const database = openSqliteDatabase(file);
+    database.exec('ALTER TABLE feature_sets ADD COLUMN layout_id INTEGER; ALTER TABLE feature_sets ADD COLUMN feature_vector BLOB');
+    database.close();
+
+    const store = new SqliteResultStore(file);
+
+    expect(store.database.pragma('user_version', { simple: true })).toBe(2);
+    expect(store.database.prepare('SELECT COUNT(*) AS count FROM feature_sets WHERE feature_vector IS NULL').get()).toEqual({ count: 0 });
+    expect(await store.listFeatureSets({ siteId: 'site-z', studyId: 'study-9' })).toEqual(old);
+    store.close();
+  });
+
   it('reads a feature set left in the JSON layout', async () => {
     const store = await seededSqlite();
     const stored = (await store.getFeatureSet({ siteId: 'site-b', studyId: 'study-101', lesionId: 'lesion-1' }))!;
