@@ -3,8 +3,8 @@
  *
  * `npm ci` compiles better-sqlite3 for the Node.js that runs npm, while the product runs on Node.js 22
  * from the `node` dev dependency. scripts/build-native-node22.sh (the postinstall step) compiles a copy for
- * that ABI; this module loads it through better-sqlite3's `nativeBinding` option when the running ABI
- * differs from the one npm built for.
+ * that ABI into node_modules/.radiomics-native/; this module loads it through better-sqlite3's
+ * `nativeBinding` option when it exists.
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -12,10 +12,25 @@ import { fileURLToPath } from 'node:url';
 
 import Database from 'better-sqlite3';
 
-const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
-const abiSpecificBinding = join(projectRoot, 'node_modules', '.radiomics-native', `better_sqlite3-abi${process.versions.modules}.node`);
+const bindingFileName = `better_sqlite3-abi${process.versions.modules}.node`;
+
+/**
+ * Finds the ABI-specific addon by walking up from this module's folder. The walk matters because this file
+ * also runs bundled into the worker-thread script under node_modules/.cache, not only from local/.
+ */
+function findAbiSpecificBinding(): string | undefined {
+  let folder = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = join(folder, 'node_modules', '.radiomics-native', bindingFileName);
+    if (existsSync(candidate)) return candidate;
+    const parent = dirname(folder);
+    if (parent === folder) return undefined;
+    folder = parent;
+  }
+}
+
+const abiSpecificBinding = findAbiSpecificBinding();
 
 export function openSqliteDatabase(file: string, options: Database.Options = {}): Database.Database {
-  const nativeBinding = existsSync(abiSpecificBinding) ? abiSpecificBinding : undefined;
-  return new Database(file, nativeBinding ? { ...options, nativeBinding } : options);
+  return new Database(file, abiSpecificBinding ? { ...options, nativeBinding: abiSpecificBinding } : options);
 }

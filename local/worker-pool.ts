@@ -143,6 +143,8 @@ export class WorkerPool {
     this.workers.splice(index, 1);
     const idleIndex = this.idle.indexOf(worker);
     if (idleIndex >= 0) this.idle.splice(idleIndex, 1);
+    // The task's failure record may never be written when every worker is gone, so the cause goes to stderr.
+    process.stderr.write(`radiomics: a worker thread stopped: ${error.message}\n`);
     if (task) {
       const failure = new Error(`A worker thread stopped: ${error.message}`);
       failure.name = 'INTERNAL_ERROR';

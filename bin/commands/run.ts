@@ -94,6 +94,7 @@ function printJsonLines(report: LocalRunReport): void {
           class: lesion.predictedClass,
           modelVersion: lesion.modelVersion,
           synthetic: report.model?.version === lesion.modelVersion ? syntheticFlag(report.model) : undefined,
+          modelProvenance: report.model?.version === lesion.modelVersion ? provenanceOf(report.model) : undefined,
           ...(study.inferredLayout ? { inferred: study.inferredLayout } : {}),
         }),
       );
