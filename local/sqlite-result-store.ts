@@ -5,8 +5,8 @@
  * are written together or not at all. The database runs in WAL mode with a busy timeout, so the worker
  * threads of the local runner can each open their own connection to the same file.
  *
- * Feature sets are stored as a little-endian Float64 vector plus a layout id; the layout table holds each
- * distinct list of feature names once (usually one per extraction settings). Re-scoring then reads a
+ * Feature sets are stored as a little-endian Float64 vector plus a layout id; the layout table keeps each
+ * distinct list of feature names once (usually one per extraction settings file). Re-scoring then reads a
  * model's few values at known offsets instead of parsing an 851-key JSON object per lesion. Files written
  * before this layout are migrated when opened (see migrateFeatureVectors), and a feature set whose values
  * are not all numbers stays in the record as JSON; both are read back the same way.
