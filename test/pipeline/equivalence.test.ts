@@ -10,23 +10,10 @@ import { extractFeatures, parseParams, readNifti } from '@radiomics/core';
 
 import { runLocal } from '../../local/runner';
 import { SqliteResultStore } from '../../local/sqlite-result-store';
-import { writeSyntheticStudy } from './synthetic-study';
+import { DEFAULT_PARAMS_YAML, writeSyntheticStudy } from './synthetic-study';
 
-const RESAMPLING_PARAMS_YAML = `
-imageType:
-  Original: {}
-  Wavelet: {}
-featureClass:
-  shape:
-  firstorder:
-  glcm:
-  glrlm:
-  glszm:
-  gldm:
-  ngtdm:
-setting:
-  binWidth: 25
-  label: 1
+// The default test parameters plus resampling, so that the stored region differs from the input grid.
+const RESAMPLING_PARAMS_YAML = `${DEFAULT_PARAMS_YAML.trimEnd()}
   resampledPixelSpacing: [1, 1, 1]
   interpolator: sitkBSpline
 `;

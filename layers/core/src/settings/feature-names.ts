@@ -4,25 +4,10 @@ import { GLDM_FEATURE_NAMES } from '../features/gldm';
 import { GLRLM_FEATURE_NAMES } from '../features/glrlm';
 import { GLSZM_FEATURE_NAMES } from '../features/glszm';
 import { NGTDM_FEATURE_NAMES } from '../features/ngtdm';
+import { DEPRECATED_SHAPE_FEATURE_NAMES, SHAPE_FEATURE_NAMES } from '../features/shape';
 import type { FeatureClassName } from './types';
 
-/** The 14 default 3-D shape features, PyRadiomics names. */
-export const SHAPE_FEATURE_NAMES = [
-  'Elongation',
-  'Flatness',
-  'LeastAxisLength',
-  'MajorAxisLength',
-  'Maximum2DDiameterColumn',
-  'Maximum2DDiameterRow',
-  'Maximum2DDiameterSlice',
-  'Maximum3DDiameter',
-  'MeshVolume',
-  'MinorAxisLength',
-  'Sphericity',
-  'SurfaceArea',
-  'SurfaceVolumeRatio',
-  'VoxelVolume',
-] as const;
+export { SHAPE_FEATURE_NAMES };
 
 /** Features of each class enabled when the class is listed without names (PyRadiomics' default set). */
 export const DEFAULT_FEATURES: Readonly<Record<FeatureClassName, readonly string[]>> = {
@@ -37,7 +22,7 @@ export const DEFAULT_FEATURES: Readonly<Record<FeatureClassName, readonly string
 
 /** Deprecated features that are computed only when named explicitly. */
 export const DEPRECATED_FEATURES: Readonly<Record<FeatureClassName, readonly string[]>> = {
-  shape: ['Compactness1', 'Compactness2', 'SphericalDisproportion'],
+  shape: DEPRECATED_SHAPE_FEATURE_NAMES,
   firstorder: FIRST_ORDER_DEPRECATED_NAMES,
   glcm: [],
   glrlm: [],
