@@ -1,6 +1,6 @@
 // The AWS adapters (S3, DynamoDB, SNS) for real against moto_server on 127.0.0.1, with the same contract
 // tests as the embedded adapters, plus a publish read back from an SQS subscription.
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -13,6 +13,7 @@ import { SnsNotifier } from '../../functions/shared/sns-notifier';
 import { describeBlobStoreContract } from './blob-store-contract';
 import { MOTO_CLIENT_CONFIG, startMotoServer, type MotoServer } from './moto-server';
 import { describeResultStoreContract, study } from './result-store-contract';
+import { createResultsTable } from '../helpers/results-table';
 
 let moto: MotoServer;
 let s3: S3Client;
@@ -33,26 +34,7 @@ afterAll(async () => {
 
 /** Creates the table with the key schema and GSIs that the CDK app deploys. */
 async function createTable(name: string): Promise<void> {
-  const attribute = (AttributeName: string) => ({ AttributeName, AttributeType: 'S' as const });
-  await dynamo.send(
-    new CreateTableCommand({
-      TableName: name,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk'].map(attribute),
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-      GlobalSecondaryIndexes: ['gsi1', 'gsi2'].map((index) => ({
-        IndexName: index,
-        KeySchema: [
-          { AttributeName: `${index}pk`, KeyType: 'HASH' as const },
-          { AttributeName: `${index}sk`, KeyType: 'RANGE' as const },
-        ],
-        Projection: { ProjectionType: 'ALL' as const },
-      })),
-    }),
-  );
+  await createResultsTable(dynamo, name);
 }
 
 describeBlobStoreContract('S3BlobStore', async () => {

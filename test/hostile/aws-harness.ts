@@ -3,7 +3,7 @@
 // The handlers build their SDK clients from the environment, so AWS_ENDPOINT_URL points them at moto.
 import { dirname } from 'node:path';
 
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -11,6 +11,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 import { DynamoResultStore } from '../../functions/shared/dynamo-result-store';
 import { MOTO_CLIENT_CONFIG, startMotoServer, type MotoServer } from '../adapters/moto-server';
+import { createResultsTable } from '../helpers/results-table';
 import type { CorpusUpload } from './corpus/cases';
 import { FAST_PARAMS_PATH } from './local-store';
 
@@ -43,26 +44,7 @@ export async function startAwsHarness(): Promise<AwsHarness> {
   const sqs = new SQSClient(config);
 
   await s3.send(new CreateBucketCommand({ Bucket: bucket, CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }));
-  const attribute = (AttributeName: string) => ({ AttributeName, AttributeType: 'S' as const });
-  await dynamo.send(
-    new CreateTableCommand({
-      TableName: table,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk'].map(attribute),
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-      GlobalSecondaryIndexes: ['gsi1', 'gsi2'].map((index) => ({
-        IndexName: index,
-        KeySchema: [
-          { AttributeName: `${index}pk`, KeyType: 'HASH' as const },
-          { AttributeName: `${index}sk`, KeyType: 'RANGE' as const },
-        ],
-        Projection: { ProjectionType: 'ALL' as const },
-      })),
-    }),
-  );
+  await createResultsTable(dynamo, table);
   const topic = await sns.send(new CreateTopicCommand({ Name: 'radiomics-hostile-results' }));
   const queue = await sqs.send(new CreateQueueCommand({ QueueName: 'radiomics-hostile-results' }));
   const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queue.QueueUrl, AttributeNames: ['QueueArn'] }))).Attributes?.QueueArn;
