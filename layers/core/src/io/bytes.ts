@@ -41,7 +41,7 @@ export function gunzipOrThrow(bytes: Uint8Array, code: ErrorCode, what: string, 
       ceiling = Math.min(ceiling, limit.limitFrom(concatenate(chunks, total)));
     }
     if (total > ceiling) {
-      throw new RadiomicsError(code, `The ${what} expands to more than ${ceiling} bytes, more than its header describes; it is refused as a decompression bomb.`);
+      throw new RadiomicsError(code, `The ${what} expands to more than ${ceiling} bytes, more than its header describes, so it is rejected as a decompression bomb.`);
     }
     if (final) finished = true;
   };

@@ -272,7 +272,7 @@ function decodeRaw(body: Uint8Array, byteSkip: number, scalar: ScalarType, count
 function decodeAscii(body: Uint8Array, scalar: ScalarType, count: number): VoxelArray {
   const values = new TextDecoder('latin1').decode(body).split(/[\s,]+/).filter(Boolean).map(Number);
   if (values.length < count || values.slice(0, count).some((value) => Number.isNaN(value))) {
-    throw new RadiomicsError('NRRD_INVALID', `NRRD ASCII data holds fewer than ${count} numeric values.`);
+    throw new RadiomicsError('NRRD_INVALID', `NRRD ASCII data contains fewer than ${count} numeric values.`);
   }
   const out = scalar === 'float32' ? new Float32Array(count) : new Float64Array(count);
   for (let n = 0; n < count; n++) out[n] = values[n];

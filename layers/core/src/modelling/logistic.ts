@@ -285,7 +285,7 @@ export function checkDesign(rows: number[][], labels: number[]): void {
   for (let i = 0; i < rows.length; i++) {
     if (rows[i].length !== width) throw new RadiomicsError('DATA_INVALID', `Row ${i + 1} has ${rows[i].length} values, expected ${width}.`);
     for (const value of rows[i]) {
-      if (!Number.isFinite(value)) throw new RadiomicsError('DATA_INVALID', `Row ${i + 1} holds a value that is not a finite number.`);
+      if (!Number.isFinite(value)) throw new RadiomicsError('DATA_INVALID', `Row ${i + 1} contains a value that is not a finite number.`);
     }
   }
 }

@@ -273,7 +273,7 @@ class WaveletComputation {
 
     const [nx, ny, nz] = image.size;
     if (image.data.length !== nx * ny * nz || nx < 1 || ny < 1 || nz < 1) {
-      throw new RadiomicsError('DATA_INVALID', `Image data holds ${image.data.length} voxels but its size is ${nx} × ${ny} × ${nz}.`, {
+      throw new RadiomicsError('DATA_INVALID', `Image data contains ${image.data.length} voxels but its size is ${nx} × ${ny} × ${nz}.`, {
         details: { size: image.size, length: image.data.length },
       });
     }
