@@ -29,7 +29,7 @@ import {
   type WorkflowTask,
 } from '@radiomics/core/pipeline';
 
-import { LocalWorkflowExecutor } from './executor';
+import { LocalWorkflowExecutor, STUDY_WORKFLOW_PATH } from './executor';
 import { PROJECT_ROOT, defaultParamsPath, openLocalStore, type LocalStore, type LocalStoreOptions } from './local-context';
 import { discoverStudies, fingerprintFiles, safeId, studyFolderFiles, type DiscoveredStudy } from './study-discovery';
 import { WorkerPool, bundleTaskWorker } from './worker-pool';
@@ -79,13 +79,13 @@ export async function runLocal(paths: readonly string[], options: LocalRunOption
   const storeOptions = { ...options, paramsPath: options.paramsPath ?? defaultParamsPath() };
   const store = openLocalStore(storeOptions);
   const workerCount = options.workers ?? availableParallelism();
-  const pool = workerCount > 0 ? new WorkerPool(workerCount, storeOptionsOf(storeOptions), await bundleTaskWorker()) : undefined;
+  const pool = workerCount > 0 ? new WorkerPool(workerCount, storeOptionsOf(storeOptions), await bundleTaskWorker(), { warmUp: true }) : undefined;
   try {
     const model = await ensureActiveModel(store);
     const invoke = pool
       ? (functionName: WorkflowFunctionName, input: unknown) => pool.run(functionName, input, affinityOf(functionName, input))
       : (functionName: WorkflowFunctionName, input: unknown) => invokeInProcess(store, functionName, input);
-    const executor = new LocalWorkflowExecutor(invoke);
+    const executor = new LocalWorkflowExecutor(invoke, STUDY_WORKFLOW_PATH, { validate: false });
 
     const results = await Promise.all(studies.map((study) => runStudy(store, executor, study, options.siteId ?? 'local')));
     return { studies: results, model };

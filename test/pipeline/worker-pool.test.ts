@@ -1,9 +1,10 @@
 // The local runner's worker pool: replies, errors named by code, affinity, and workers that die.
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 import { describe, expect, it } from 'vitest';
 
-import { WorkerPool } from '../../local/worker-pool';
+import { WorkerPool, bundleTaskWorker, workerExecArgv } from '../../local/worker-pool';
 
 const ECHO_WORKER = fileURLToPath(new URL('./fixtures/echo-worker.mjs', import.meta.url));
 const STORE = { storeDir: '/nonexistent' };
@@ -46,6 +47,30 @@ describe('WorkerPool', () => {
     }
   });
 
+  it('prefers the warmed idle worker', async () => {
+    const pool = new WorkerPool(2, STORE, ECHO_WORKER, { warmUp: true });
+    try {
+      // The other worker warms up while this task runs (the echo worker replies to a warm-up at once).
+      const first = (await pool.run('validate-study', { delay: 60 })) as { threadId: number };
+      // Without the preference the most recently idle worker, the first one, would take it.
+      const second = (await pool.run('extract-features', {})) as { threadId: number };
+      expect(second.threadId).not.toBe(first.threadId);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('sends no warm-up when warm-up is off', async () => {
+    const pool = new WorkerPool(2, STORE, ECHO_WORKER);
+    try {
+      const first = (await pool.run('validate-study', { delay: 60 })) as { threadId: number };
+      const second = (await pool.run('extract-features', {})) as { threadId: number };
+      expect(second.threadId).toBe(first.threadId);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('fails the task of a worker that exits and keeps serving', async () => {
     const pool = new WorkerPool(2, STORE, ECHO_WORKER);
     try {
@@ -57,5 +82,45 @@ describe('WorkerPool', () => {
     } finally {
       await pool.close();
     }
+  });
+});
+
+describe('workerExecArgv', () => {
+  it('drops only the tsx loader', () => {
+    const parent = [
+      '--require',
+      '/project/node_modules/tsx/dist/preflight.cjs',
+      '--import',
+      'file:///project/node_modules/tsx/dist/loader.mjs',
+      '--max-old-space-size=4096',
+      '--import=tsx',
+      '--require',
+      './instrumentation.cjs',
+      '--import=./telemetry.mjs',
+    ];
+    expect(workerExecArgv(parent)).toEqual(['--max-old-space-size=4096', '--require=./instrumentation.cjs', '--import=./telemetry.mjs']);
+  });
+
+  it('keeps an empty option list', () => {
+    expect(workerExecArgv([])).toEqual([]);
+  });
+});
+
+describe('bundleTaskWorker', () => {
+  it('rebuilds only after a source changed', async () => {
+    const bundle = await bundleTaskWorker();
+    const record = bundle.replace(/\.mjs$/, '.inputs.json');
+    const built = statSync(bundle).mtimeMs;
+
+    expect(await bundleTaskWorker()).toBe(bundle);
+    expect(statSync(bundle).mtimeMs).toBe(built);
+
+    // A recorded size that no longer matches the file is what an edited source file looks like.
+    const inputs = JSON.parse(readFileSync(record, 'utf8')) as { inputs: { size: number }[] };
+    expect(inputs.inputs.length).toBeGreaterThan(10);
+    inputs.inputs[0].size += 1;
+    writeFileSync(record, JSON.stringify(inputs));
+    await bundleTaskWorker();
+    expect(statSync(bundle).mtimeMs).toBeGreaterThan(built);
   });
 });

@@ -1,5 +1,6 @@
 // The study workflow definition: its shape, and how the local executor runs it with Retry and Catch.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
@@ -75,6 +76,17 @@ describe('study workflow definition', () => {
 });
 
 describe('local executor', () => {
+  it('accepts the bundled definition with the States Language validation on, which the runner skips', () => {
+    expect(() => new LocalWorkflowExecutor(async () => ({}))).not.toThrow();
+    expect(() => new LocalWorkflowExecutor(async () => ({}), STUDY_WORKFLOW_PATH, { validate: true })).not.toThrow();
+  });
+
+  it('rejects a definition that breaks the States Language when validating', () => {
+    const broken = join(mkdtempSync(join(tmpdir(), 'asl-')), 'broken.asl.json');
+    writeFileSync(broken, JSON.stringify({ StartAt: 'Missing', States: { Only: { Type: 'Pass', End: true } } }));
+    expect(() => new LocalWorkflowExecutor(async () => ({}), broken)).toThrow();
+  });
+
   it('passes each Task its state and the units to the Map', async () => {
     const calls: string[] = [];
     const executor = new LocalWorkflowExecutor(async (functionName, input) => {

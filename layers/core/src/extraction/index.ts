@@ -11,3 +11,4 @@ export {
   type ExtractOptions,
 } from './extract';
 export { enabledFeatureNames } from './compute';
+export { warmUpExtraction } from './warm-up';
