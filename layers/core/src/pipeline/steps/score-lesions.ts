@@ -1,5 +1,5 @@
 import { RadiomicsError } from '../../errors';
-import { loadModelArtifact, scoreFeatures, type ModelArtifact } from '../../modelling';
+import { loadModelArtifact, scoreFeatures, type ModelArtifact } from '../../modelling/artifact';
 import { loggerOf, nowIso, type PipelineContext } from '../context';
 import type { BlobStore, LesionOutcome, ModelRecord, ResultStore } from '../ports';
 import type { AggregatedStudy, ScoredStudy } from '../state';
