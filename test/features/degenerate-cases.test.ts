@@ -24,24 +24,9 @@ import {
 } from '@radiomics/core';
 import { generalMcc, maximalCorrelationCoefficient } from '@radiomics/core/features/glcm-mcc';
 
-const LOG2_ONE_PLUS_EPS = Math.log2(1 + 2.220446049250313e-16);
+import { syntheticInput } from '../helpers/synthetic-input';
 
-/** Builds a block of `size` voxels with intensities from `value(i, j, k)` and ROI from `inside(i, j, k)`. */
-function syntheticInput(size: Vec3, value: (i: number, j: number, k: number) => number, inside: (i: number, j: number, k: number) => boolean, spacing: Vec3 = [1, 1, 1]): FeatureInput {
-  const total = size[0] * size[1] * size[2];
-  const image = new Float64Array(total);
-  const mask = new Uint8Array(total);
-  let v = 0;
-  for (let k = 0; k < size[2]; k++) {
-    for (let j = 0; j < size[1]; j++) {
-      for (let i = 0; i < size[0]; i++, v++) {
-        image[v] = value(i, j, k);
-        mask[v] = inside(i, j, k) ? 1 : 0;
-      }
-    }
-  }
-  return { image, mask, size, spacing };
-}
+const LOG2_ONE_PLUS_EPS = Math.log2(1 + 2.220446049250313e-16);
 
 /** Deterministic pseudo-random intensities in [0, 200). */
 function noise(i: number, j: number, k: number): number {

@@ -19,6 +19,7 @@
  */
 import { EPSILON, interpolatePercentile, pairwiseSum, percentileRanks, selectRanks } from './numeric';
 import type { Discretisation } from './discretisation';
+import { scratchFloat64 } from './scratch';
 
 export const FIRST_ORDER_FEATURE_NAMES = [
   '10Percentile',
@@ -63,7 +64,7 @@ export function computeFirstOrder(
 ): Record<FirstOrderFeatureName, number> {
   const count = values.length;
   const shift = settings.voxelArrayShift ?? 0;
-  const scratch = new Float64Array(count);
+  const scratch = scratchFloat64('first-order-terms', count);
 
   for (let v = 0; v < count; v++) {
     const shifted = values[v] + shift;

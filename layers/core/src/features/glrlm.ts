@@ -18,6 +18,7 @@
  * ShortRunHighGrayLevelEmphasis (GD3A), LongRunLowGrayLevelEmphasis (IVPO), LongRunHighGrayLevelEmphasis (3KUM).
  */
 import { nanMean } from './numeric';
+import { scratchInt32 } from './scratch';
 import { halfDirections, type TextureRegion } from './region';
 import { denseToSizeMatrix, sizeMatrixStatistics, type SizeMatrixStatistics } from './size-matrix';
 import { force2DAxisOf, scaledComponents, type TextureSettings } from './texture-settings';
@@ -67,7 +68,8 @@ export function glrlmMatrices(region: TextureRegion, settings: TextureSettings):
   const matrices: Float64Array[] = [];
   // Length of the run ending at each voxel, for the direction being scanned. Every half-direction has a positive
   // padded offset and roiIndices ascend, so the voxel before v along δ is always scanned before v.
-  const runLengths = new Int32Array(levelCodes.length);
+  // Reused between calls: a stale value is only read where `continues` is 0, which cancels it.
+  const runLengths = scratchInt32('glrlm-run-lengths', levelCodes.length);
   for (const direction of directions) {
     const counts = new Float64Array(levelCount * columns);
     const offset = direction.offset;

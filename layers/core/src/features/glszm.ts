@@ -12,6 +12,7 @@
  * (J17V).
  */
 import { neighbourOffsets, type TextureRegion } from './region';
+import { scratchInt32, scratchUint16 } from './scratch';
 import { sizeMatrixStatistics, type SizeMatrix } from './size-matrix';
 import { force2DAxisOf, type TextureSettings } from './texture-settings';
 
@@ -41,8 +42,9 @@ export function glszmMatrix(region: TextureRegion, settings: TextureSettings): S
   const offsets = neighbourOffsets(region.paddedSize, force2DAxisOf(settings));
   const { roiIndices } = region;
   // A private copy of the level codes doubles as the visited marker: a voxel's code is cleared when queued.
-  const unvisited = region.levelCodes.slice();
-  const stack = new Int32Array(roiIndices.length);
+  const unvisited = scratchUint16('glszm-unvisited', region.levelCodes.length);
+  unvisited.set(region.levelCodes);
+  const stack = scratchInt32('glszm-stack', roiIndices.length);
   const zoneCodes: number[] = [];
   let maxSize = 0;
   const zoneLevels: number[] = [];

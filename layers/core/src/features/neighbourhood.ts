@@ -2,9 +2,10 @@
  * One pass over the ROI voxels and their neighbours at distance 1: 26 in 3-D (8 in-plane with force2D), of which
  * the 13 half-directions (4 with force2D) give each unordered pair once. It collects the GLCM counts per direction,
  * the number of dependent neighbours of each voxel (GLDM) and the number and grey-level sum of each voxel's ROI
- * neighbours (NGTDM). The result is cached per texture region, so the three classes share the pass.
+ * neighbours (NGTDM). The result is cached per texture region, so the three classes share it.
  */
 import { halfDirections, type Direction, type TextureRegion } from './region';
+import { scratchFloat64, scratchInt32 } from './scratch';
 import { force2DAxisOf, type TextureSettings } from './texture-settings';
 
 export interface NeighbourhoodSummary {
@@ -30,7 +31,7 @@ export function neighbourhoodSummary(region: TextureRegion, settings: TextureSet
   const cached = perRegion?.get(key);
   if (cached) return cached;
 
-  const summary = computeSummary(region, halfDirections(region.paddedSize, axis), alpha);
+  const summary = computeSummary(region, halfDirections(region.paddedSize, axis), alpha, axis);
   if (!perRegion) {
     perRegion = new Map();
     cache.set(region, perRegion);
@@ -40,64 +41,109 @@ export function neighbourhoodSummary(region: TextureRegion, settings: TextureSet
 }
 
 /**
- * Gathers the neighbours of each ROI voxel v at once, so that the GLDM and NGTDM tallies of v stay in local
- * variables instead of being written to both voxels of each pair. GLCM counts take (v, v + δ) along the
- * half-directions only, so each unordered pair counts once per direction. Bin differences are integers, so
- * |i − j| ≤ α equals |i − j| ≤ ⌊α⌋, which is tested without a branch.
+ * Gathers the neighbours of each ROI voxel v at once, so that the GLDM tally of v stays in a local variable
+ * instead of being written to both voxels of each pair. GLCM counts take (v, v + δ) along the half-directions
+ * only, so each unordered pair counts once per direction. The NGTDM sums come from box sums (see
+ * `neighbourSums`), which cost a few additions per voxel instead of 26 look-ups.
  */
-function computeSummary(region: TextureRegion, directions: Direction[], alpha: number): NeighbourhoodSummary {
-  const { levelCodes, roiIndices } = region;
-  const levelCount = region.levels.length;
-  // Bin number of each level code (0 for background), so the pass reads the 16-bit codes only.
-  const binOfCode = new Int32Array(levelCount + 1);
-  for (let code = 1; code <= levelCount; code++) binOfCode[code] = region.levels[code - 1];
+function computeSummary(region: TextureRegion, directions: Direction[], alpha: number, force2DAxis: number | null): NeighbourhoodSummary {
+  const { levelCodes, roiIndices, levels } = region;
+  const levelCount = levels.length;
   const matrixSize = levelCount * levelCount;
   const halfCount = directions.length;
-  const flatCounts = new Float64Array(halfCount * matrixSize);
-  const cooccurrence = directions.map((_, d) => flatCounts.subarray(d * matrixSize, (d + 1) * matrixSize));
+  // Integer counts are exact and take half the memory of float64 counts.
+  const flatCounts = new Int32Array(halfCount * matrixSize);
   const offsets = new Int32Array(2 * halfCount);
   for (let d = 0; d < halfCount; d++) {
     offsets[d] = directions[d].offset;
     offsets[halfCount + d] = -directions[d].offset;
   }
+
+  // Bin differences are integers, so |i − j| ≤ α equals |i − j| ≤ ⌊α⌋. Level codes ascend with the bin number,
+  // so the dependent neighbours of a voxel with code c are those whose code lies in [lowCode[c], highCode[c]].
+  // The range test needs no branch, and background (code 0) always lies below it. A negative α makes it empty.
   const tolerance = alpha >= 0 ? Math.min(Math.floor(alpha), 0x3fffffff) : -1;
+  const lowCode = new Int32Array(levelCount + 1);
+  const highCode = new Int32Array(levelCount + 1);
+  for (let code = 1; code <= levelCount; code++) {
+    let low = code;
+    while (low > 1 && levels[code - 1] - levels[low - 2] <= tolerance) low--;
+    let high = code;
+    while (high < levelCount && levels[high] - levels[code - 1] <= tolerance) high++;
+    lowCode[code] = tolerance < 0 ? 1 : low;
+    highCode[code] = tolerance < 0 ? 0 : high;
+  }
 
   const columns = 2 * halfCount + 1;
   const dependence = new Float64Array(levelCount * columns);
   const voxelCounts = new Float64Array(levelCount);
-  const differences = new Float64Array(levelCount);
   for (let r = 0; r < roiIndices.length; r++) {
     const v = roiIndices[r];
-    const code = levelCodes[v] - 1;
-    const bin = binOfCode[code + 1];
-    const row = code * levelCount - 1;
-    let neighbours = 0;
+    const code = levelCodes[v];
+    const low = lowCode[code];
+    const high = highCode[code];
+    const row = (code - 1) * levelCount - 1;
     let dependent = 0;
-    let neighbourSum = 0;
     for (let d = 0; d < halfCount; d++) {
       const neighbourCode = levelCodes[v + offsets[d]];
-      if (neighbourCode === 0) continue;
-      flatCounts[d * matrixSize + row + neighbourCode]++;
-      const neighbourBin = binOfCode[neighbourCode];
-      neighbours++;
-      neighbourSum += neighbourBin;
-      const difference = neighbourBin - bin;
-      const magnitude = (difference ^ (difference >> 31)) - (difference >> 31);
-      dependent += ((tolerance - magnitude) >>> 31) ^ 1;
+      if (neighbourCode !== 0) flatCounts[d * matrixSize + row + neighbourCode]++;
+      dependent += (((neighbourCode - low) | (high - neighbourCode)) >>> 31) ^ 1;
     }
     for (let d = halfCount; d < offsets.length; d++) {
       const neighbourCode = levelCodes[v + offsets[d]];
-      if (neighbourCode === 0) continue;
-      const neighbourBin = binOfCode[neighbourCode];
-      neighbours++;
-      neighbourSum += neighbourBin;
-      const difference = neighbourBin - bin;
-      const magnitude = (difference ^ (difference >> 31)) - (difference >> 31);
-      dependent += ((tolerance - magnitude) >>> 31) ^ 1;
+      dependent += (((neighbourCode - low) | (high - neighbourCode)) >>> 31) ^ 1;
     }
-    dependence[code * columns + dependent]++;
-    voxelCounts[code]++;
-    if (neighbours > 0) differences[code] += Math.abs(bin - neighbourSum / neighbours);
+    dependence[(code - 1) * columns + dependent]++;
+    voxelCounts[code - 1]++;
   }
+
+  const cooccurrence = directions.map((_, d) => Float64Array.from(flatCounts.subarray(d * matrixSize, (d + 1) * matrixSize)));
+  const differences = neighbourhoodDifferences(region, force2DAxis);
   return { directions, cooccurrence, dependence, dependenceColumns: columns, voxelCounts, differences };
+}
+
+/**
+ * NGTDM s_i = Σ |i − Ā(v)| over the ROI voxels v of level i, with Ā(v) the mean bin number of the ROI voxels among
+ * v's 26 neighbours (8 in-plane with force2D); voxels without ROI neighbours add nothing. Each padded voxel
+ * carries bin · 32 + 1 (0 outside the ROI). The sum over a 3 × 3 × 3 box around v, minus v's own value, then
+ * gives the neighbours' bin sum as its quotient by 32 and their number (at most 26) as the remainder. The box sum is
+ * separable: a 3-voxel sum along i, then along j, then along k. Float64 sums are exact below 2⁵³, and int32 ones
+ * serve whenever 27 · (largest bin · 32 + 1) stays below 2³¹, that is for bin numbers up to 2.4 million.
+ */
+function neighbourhoodDifferences(region: TextureRegion, force2DAxis: number | null): Float64Array {
+  const { levelCodes, roiIndices, levels, paddedSize } = region;
+  const levelCount = levels.length;
+  const exactInInt32 = 27 * (region.maxBin * 32 + 1) < 2 ** 31;
+  const packedOfCode = exactInInt32 ? new Int32Array(levelCount + 1) : new Float64Array(levelCount + 1);
+  for (let code = 1; code <= levelCount; code++) packedOfCode[code] = levels[code - 1] * 32 + 1;
+
+  // Strides of the axes the neighbourhood spans: force2D numbers axes as (k, j, i), so axis a is index 2 − a.
+  const strides = [1, paddedSize[0], paddedSize[0] * paddedSize[1]].filter((_, index) => force2DAxis === null || index !== 2 - force2DAxis);
+  const total = levelCodes.length;
+  // Reused buffers: the few positions at either end that no pass writes are never read for a ROI voxel.
+  let sums = exactInInt32 ? scratchInt32('ngtdm-box-sums', total) : scratchFloat64('ngtdm-box-sums', total);
+  let next = exactInInt32 ? scratchInt32('ngtdm-box-sums-next', total) : scratchFloat64('ngtdm-box-sums-next', total);
+
+  // Every pass but the last fills the grid. A result is valid wherever the three voxels it adds lie on one line
+  // of the padded grid. That is true at every position that the later passes read for a ROI voxel.
+  const first = strides[0];
+  for (let v = first; v < total - first; v++) {
+    sums[v] = packedOfCode[levelCodes[v - first]] + packedOfCode[levelCodes[v]] + packedOfCode[levelCodes[v + first]];
+  }
+  for (let pass = 1; pass < strides.length - 1; pass++) {
+    const stride = strides[pass];
+    for (let v = stride; v < total - stride; v++) next[v] = sums[v - stride] + sums[v] + sums[v + stride];
+    [sums, next] = [next, sums];
+  }
+
+  const last = strides[strides.length - 1];
+  const differences = new Float64Array(levelCount);
+  for (let r = 0; r < roiIndices.length; r++) {
+    const v = roiIndices[r];
+    const code = levelCodes[v];
+    const packed = sums[v - last] + sums[v] + sums[v + last] - packedOfCode[code];
+    const neighbours = packed % 32;
+    if (neighbours > 0) differences[code - 1] += Math.abs(levels[code - 1] - (packed - neighbours) / 32 / neighbours);
+  }
+  return differences;
 }

@@ -99,8 +99,6 @@ export const MAX_TEXTURE_GREY_LEVELS = 1024;
 export interface TextureRegion {
   /** Padded grid size (input size + 2 along each axis). */
   readonly paddedSize: Vec3;
-  /** Bin number of each padded voxel, 0 outside the ROI. */
-  readonly bins: Int32Array;
   /** Index into `levels` plus 1 for each padded voxel, 0 outside the ROI. */
   readonly levelCodes: Uint16Array;
   /** Padded linear index of every ROI voxel, in scan order. */
@@ -133,13 +131,8 @@ export function buildTextureRegion(
   if (roiIndices.length !== roiValues.length || discretisation.bins.length !== roiValues.length) {
     throw new RadiomicsError('INTERNAL_ERROR', `The ROI has ${roiIndices.length} voxels but ${roiValues.length} values and ${discretisation.bins.length} bins.`);
   }
-  const bins = new Int32Array(px * py * pz);
   const present = new Uint8Array(discretisation.maxBin + 1);
-  for (let r = 0; r < roiIndices.length; r++) {
-    const bin = discretisation.bins[r];
-    bins[roiIndices[r]] = bin;
-    present[bin] = 1;
-  }
+  for (let r = 0; r < roiIndices.length; r++) present[discretisation.bins[r]] = 1;
 
   const codeOfBin = new Int32Array(discretisation.maxBin + 1);
   const levelList: number[] = [];
@@ -157,14 +150,13 @@ export function buildTextureRegion(
     );
   }
   // At most MAX_TEXTURE_GREY_LEVELS levels, so the codes fit 16 bits and the grid stays small in cache.
-  const levelCodes = new Uint16Array(bins.length);
+  const levelCodes = new Uint16Array(px * py * pz);
   for (let r = 0; r < roiIndices.length; r++) {
     levelCodes[roiIndices[r]] = codeOfBin[discretisation.bins[r]];
   }
 
   return {
     paddedSize: [px, py, pz],
-    bins,
     levelCodes,
     roiIndices,
     levels: Float64Array.from(levelList),

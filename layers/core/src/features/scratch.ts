@@ -1,0 +1,32 @@
+/**
+ * Work buffers that a thread reuses from one call to the next. One image type of a 1 mm lesion region needs
+ * several buffers of megabytes: run lengths, zone marks, a flood-fill stack, box sums. Allocating them afresh for
+ * each of the nine image types kept V8's garbage collector busy. Each named slot keeps its largest buffer. A buffer holds whatever its last user left, so a caller writes every element before reading it, and a
+ * slot serves one caller at a time: no caller may keep a buffer after it returns.
+ */
+type ScratchArray = Float64Array | Int32Array | Uint16Array;
+
+const slots = new Map<string, ScratchArray>();
+
+function scratch<T extends ScratchArray>(slot: string, length: number, make: (length: number) => T, kind: new (length: number) => T): T {
+  const existing = slots.get(slot);
+  if (existing instanceof kind && existing.length >= length) return existing.subarray(0, length) as T;
+  const created = make(length);
+  slots.set(slot, created);
+  return created;
+}
+
+/** Returns a float64 work buffer of `length` elements for `slot`, with arbitrary content. */
+export function scratchFloat64(slot: string, length: number): Float64Array {
+  return scratch(slot, length, (size) => new Float64Array(size), Float64Array);
+}
+
+/** Returns an int32 work buffer of `length` elements for `slot`, with arbitrary content. */
+export function scratchInt32(slot: string, length: number): Int32Array {
+  return scratch(slot, length, (size) => new Int32Array(size), Int32Array);
+}
+
+/** Returns a uint16 work buffer of `length` elements for `slot`, with arbitrary content. */
+export function scratchUint16(slot: string, length: number): Uint16Array {
+  return scratch(slot, length, (size) => new Uint16Array(size), Uint16Array);
+}
