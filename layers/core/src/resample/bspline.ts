@@ -15,45 +15,63 @@ const GAIN = (1 - POLE) * (1 - 1 / POLE);
 const CAUSAL_HORIZON = Math.ceil(Math.log(1e-10) / Math.log(Math.abs(POLE)));
 
 /**
- * Replaces the samples of one line, `line[offset + n * stride]` for n < length, by their cubic B-spline
- * coefficients. `fullLength` is the length of the image axis the line belongs to: ITK chooses between the
- * exact and the truncated causal initialisation by it. A line of length 1 is left unchanged, as in ITK.
+ * Replaces `width` parallel lines by their cubic B-spline coefficients. Sample n of line w is
+ * `data[offset + w + n * stride]`, so the lines of one call lie side by side in memory and every step below runs
+ * over contiguous elements, which matters for the lines along y and z. Each line gets exactly the operations,
+ * in the same order, that it would get alone. `fullLength` is the length of the image axis the lines belong
+ * to: ITK chooses between the exact and the truncated causal initialisation by it. Lines of length 1 are left
+ * unchanged, as in ITK.
  */
-export function prefilterLine(line: Float64Array, offset: number, stride: number, length: number, fullLength: number): void {
+export function prefilterLines(data: Float64Array, offset: number, stride: number, width: number, length: number, fullLength: number): void {
   if (length === 1) return;
-  const at = (n: number): number => offset + n * stride;
+  const last = offset + (length - 1) * stride;
 
-  for (let n = 0; n < length; n++) line[at(n)] *= GAIN;
+  for (let n = 0; n < length; n++) {
+    const row = offset + n * stride;
+    for (let w = 0; w < width; w++) data[row + w] *= GAIN;
+  }
 
   // Causal initialisation with mirror boundary: c⁺(0) = Σ z^|n| s(n) over the mirrored signal.
   const z = POLE;
+  const sums = new Float64Array(width);
   if (CAUSAL_HORIZON < fullLength && CAUSAL_HORIZON <= length) {
-    let sum = line[at(0)];
+    for (let w = 0; w < width; w++) sums[w] = data[offset + w];
     let zn = z;
     for (let n = 1; n < CAUSAL_HORIZON; n++) {
-      sum += zn * line[at(n)];
+      const row = offset + n * stride;
+      for (let w = 0; w < width; w++) sums[w] += zn * data[row + w];
       zn *= z;
     }
-    line[at(0)] = sum;
+    for (let w = 0; w < width; w++) data[offset + w] = sums[w];
   } else {
     let zn = z;
     const iz = 1 / z;
     let z2n = Math.pow(z, length - 1);
-    let sum = line[at(0)] + z2n * line[at(length - 1)];
+    for (let w = 0; w < width; w++) sums[w] = data[offset + w] + z2n * data[last + w];
     z2n *= z2n * iz;
     for (let n = 1; n <= length - 2; n++) {
-      sum += (zn + z2n) * line[at(n)];
+      const row = offset + n * stride;
+      const factor = zn + z2n;
+      for (let w = 0; w < width; w++) sums[w] += factor * data[row + w];
       zn *= z;
       z2n *= iz;
     }
-    line[at(0)] = sum / (1 - zn * zn);
+    const denominator = 1 - zn * zn;
+    for (let w = 0; w < width; w++) data[offset + w] = sums[w] / denominator;
   }
 
-  for (let n = 1; n < length; n++) line[at(n)] += z * line[at(n - 1)];
+  for (let n = 1; n < length; n++) {
+    const row = offset + n * stride;
+    for (let w = 0; w < width; w++) data[row + w] += z * data[row - stride + w];
+  }
 
   // Anti-causal initialisation with mirror boundary, then the anti-causal recursion.
-  line[at(length - 1)] = (z / (z * z - 1)) * (z * line[at(length - 2)] + line[at(length - 1)]);
-  for (let n = length - 2; n >= 0; n--) line[at(n)] = z * (line[at(n + 1)] - line[at(n)]);
+  const anticausal = z / (z * z - 1);
+  for (let w = 0; w < width; w++) data[last + w] = anticausal * (z * data[last - stride + w] + data[last + w]);
+  for (let n = length - 2; n >= 0; n--) {
+    const row = offset + n * stride;
+    for (let w = 0; w < width; w++) data[row + w] = z * (data[row + stride + w] - data[row + w]);
+  }
 }
 
 /** The four cubic B-spline weights for the samples floor(x) − 1 … floor(x) + 2 at fractional offset w. */
