@@ -2,6 +2,7 @@
  * Runs the enabled feature classes on one image (original or a sub-band) over the prepared ROI, cropping to
  * the ROI's bounding box first so that every loop touches only the voxels that matter.
  */
+import { RadiomicsError } from '../errors';
 import type { ImageVolume, Vec3 } from '../image/volume';
 import { computeFirstOrder } from '../features/firstorder';
 import { computeGlcm } from '../features/glcm';
@@ -90,6 +91,14 @@ export function featureInputOn(grid: FeatureGrid, data: Float64Array, dataSize: 
     spacing: grid.spacing,
     layout: grid.layout,
   };
+}
+
+/** Builds the feature input of an image computed on exactly the ROI's tight box, without copying it. */
+export function featureInputOnBox(grid: FeatureGrid, image: ImageVolume<Float64Array>): FeatureInput {
+  if (!image.size.every((extent, axis) => extent === grid.size[axis])) {
+    throw new RadiomicsError('INTERNAL_ERROR', `An image of ${image.size.join(' × ')} voxels was given for a ROI box of ${grid.size.join(' × ')}.`);
+  }
+  return { image: image.data, mask: grid.mask, size: grid.size, spacing: grid.spacing, layout: grid.layout };
 }
 
 /** Builds the feature input of an image over a mask, cropped to the mask's bounding box. */

@@ -6,11 +6,11 @@ import { createHash } from 'node:crypto';
 
 import corePackage from '../../package.json' with { type: 'json' };
 import { RadiomicsError } from '../errors';
-import type { ImageVolume, LabelVolume } from '../image/volume';
+import type { ImageVolume, LabelVolume, Vec3 } from '../image/volume';
 import { applyWaveletSubBand, applyWaveletSubBands, waveletImageTypes, type WaveletOptions } from '../filters/wavelet';
 import type { BoundingBox } from '../roi';
 import { settingsForImageType, settingsHash, type ExtractionSettings } from '../settings';
-import { computeIntensityClasses, computeShapeClass, featureGridOf, featureInputOn } from './compute';
+import { computeIntensityClasses, computeShapeClass, featureGridOf, featureInputOn, featureInputOnBox } from './compute';
 import { prepareRegion, type PreparedRegion } from './prepare';
 
 /** Version of the core library, recorded in every extraction's provenance. */
@@ -29,10 +29,22 @@ function waveletOptions(settings: ExtractionSettings): WaveletOptions {
   return { wavelet: general.wavelet, level: general.level, startLevel: general.start_level };
 }
 
-/** Features of one sub-band image given on the source grid of the prepared region. */
+/**
+ * Wavelet options that ask only for the ROI's tight box, in the wavelet source's voxel indices. The transform
+ * then reads just the inputs that box needs (the whole axis where the filter would wrap around), so the
+ * sub-band values in the box are those of the full transform.
+ */
+function roiBoxWaveletOptions(prepared: PreparedRegion, settings: ExtractionSettings): WaveletOptions {
+  const { box } = featureGridOf(prepared.mask);
+  const offset = prepared.waveletSource.regionBox.lower;
+  const shift = (corner: Vec3): Vec3 => [corner[0] + offset[0], corner[1] + offset[1], corner[2] + offset[2]];
+  return { ...waveletOptions(settings), box: { lower: shift(box.lower), upper: shift(box.upper) } };
+}
+
+/** Features of one sub-band image computed on the ROI's tight box (see roiBoxWaveletOptions). */
 function extractSubBand(prepared: PreparedRegion, settings: ExtractionSettings, name: string, subBand: ImageVolume<Float64Array>): Record<string, number> {
   const output: Record<string, number> = {};
-  const input = featureInputOn(featureGridOf(prepared.mask), subBand.data, subBand.size, prepared.waveletSource.regionBox.lower);
+  const input = featureInputOnBox(featureGridOf(prepared.mask), subBand);
   computeIntensityClasses(input, settingsForImageType(settings, 'Wavelet'), settings, name, output);
   return output;
 }
@@ -55,7 +67,7 @@ export function extractImageType(prepared: PreparedRegion, settings: ExtractionS
   if (!enabledImageTypes(settings).includes(imageType)) {
     throw new RadiomicsError('SETTINGS_INVALID', `Image type "${imageType}" is not enabled; enabled: ${enabledImageTypes(settings).join(', ')}.`);
   }
-  const subBand = applyWaveletSubBand(prepared.waveletSource.source, imageType, waveletOptions(settings));
+  const subBand = applyWaveletSubBand(prepared.waveletSource.source, imageType, roiBoxWaveletOptions(prepared, settings));
   return extractSubBand(prepared, settings, imageType, subBand.image);
 }
 
@@ -107,7 +119,7 @@ export function extractFeatures(
   const features: Record<string, number> = {};
   if (settings.imageType.Original) Object.assign(features, extractImageType(prepared, settings, 'original'));
   if (settings.imageType.Wavelet) {
-    for (const subBand of applyWaveletSubBands(prepared.waveletSource.source, waveletOptions(settings))) {
+    for (const subBand of applyWaveletSubBands(prepared.waveletSource.source, roiBoxWaveletOptions(prepared, settings))) {
       Object.assign(features, extractSubBand(prepared, settings, subBand.name, subBand.image));
     }
   }
