@@ -36,6 +36,43 @@ describe('labelInventory', () => {
     expect(inventory[1].boundingBox).toEqual({ lower: [2, 2, 0], upper: [3, 2, 0] });
   });
 
+  it('counts components like a union-find', () => {
+    // A sparse pseudo-random 12 × 11 × 9 label map with two labels, many small components and some touching
+    // only at corners or edges, checked against union-find over the 26 neighbours.
+    const size: [number, number, number] = [12, 11, 9];
+    const data = new Uint8Array(size[0] * size[1] * size[2]);
+    for (let v = 0; v < data.length; v++) {
+      const hash = ((v * 2654435761) >>> 0) % 100;
+      if (hash < 22) data[v] = 1;
+      else if (hash < 30) data[v] = 2;
+    }
+    const parent = Array.from(data, (_, v) => v);
+    const find = (v: number): number => (parent[v] === v ? v : (parent[v] = find(parent[v])));
+    const index = (i: number, j: number, k: number) => i + size[0] * (j + size[1] * k);
+    for (let k = 0; k < size[2]; k++) {
+      for (let j = 0; j < size[1]; j++) {
+        for (let i = 0; i < size[0]; i++) {
+          for (let dk = -1; dk <= 1; dk++) {
+            for (let dj = -1; dj <= 1; dj++) {
+              for (let di = -1; di <= 1; di++) {
+                const [ni, nj, nk] = [i + di, j + dj, k + dk];
+                if (ni < 0 || nj < 0 || nk < 0 || ni >= size[0] || nj >= size[1] || nk >= size[2]) continue;
+                const [a, b] = [index(i, j, k), index(ni, nj, nk)];
+                if (data[a] !== 0 && data[a] === data[b]) parent[find(a)] = find(b);
+              }
+            }
+          }
+        }
+      }
+    }
+    const expected = (label: number) => new Set([...data.keys()].filter((v) => data[v] === label).map(find)).size;
+
+    const inventory = labelInventory(volume(size, data));
+    expect(inventory.find((entry) => entry.label === 1)?.components).toBe(expected(1));
+    expect(inventory.find((entry) => entry.label === 2)?.components).toBe(expected(2));
+    expect(expected(2)).toBeGreaterThan(5);
+  });
+
   it('rejects fractional labels', () => {
     const mask = volume([2, 1, 1], Float32Array.from([0, 0.5]));
     expect(errorCodeOf(() => labelInventory(mask))).toBe('NON_INTEGER_LABELS');

@@ -77,50 +77,56 @@ function assertIntegerLabels(data: VoxelArray): void {
   }
 }
 
-/** Counts 26-connected components of one label inside its bounding box, by breadth-first flood fill. */
+/**
+ * Counts 26-connected components of one label inside its bounding box, by depth-first flood fill. The label's
+ * voxels are marked on the box padded by one background voxel on every side, so that each of the 26 neighbour
+ * offsets needs no bounds test, and a voxel's mark is cleared when it is queued.
+ */
 function countComponents(mask: ImageVolume, label: number, box: BoundingBox): number {
   const [nx, ny] = mask.size;
+  const data = mask.data;
   const bx = box.upper[0] - box.lower[0] + 1;
   const by = box.upper[1] - box.lower[1] + 1;
   const bz = box.upper[2] - box.lower[2] + 1;
-  const visited = new Uint8Array(bx * by * bz);
-  const queue = new Int32Array(bx * by * bz);
-  const inLabel = (i: number, j: number, k: number): boolean =>
-    mask.data[box.lower[0] + i + nx * (box.lower[1] + j + ny * (box.lower[2] + k))] === label;
+  const px = bx + 2;
+  const py = by + 2;
+  const unvisited = new Uint8Array(px * py * (bz + 2));
+  let labelled = 0;
+  for (let k = 0; k < bz; k++) {
+    for (let j = 0; j < by; j++) {
+      const source = box.lower[0] + nx * (box.lower[1] + j + ny * (box.lower[2] + k));
+      const target = 1 + px * (j + 1 + py * (k + 1));
+      for (let i = 0; i < bx; i++) {
+        if (data[source + i] !== label) continue;
+        unvisited[target + i] = 1;
+        labelled++;
+      }
+    }
+  }
 
+  const offsets: number[] = [];
+  for (let dk = -1; dk <= 1; dk++) {
+    for (let dj = -1; dj <= 1; dj++) {
+      for (let di = -1; di <= 1; di++) if (di !== 0 || dj !== 0 || dk !== 0) offsets.push(di + px * (dj + py * dk));
+    }
+  }
+  const neighbourOffsets = Int32Array.from(offsets);
+
+  const stack = new Int32Array(labelled);
   let components = 0;
-  for (let start = 0; start < visited.length; start++) {
-    if (visited[start]) continue;
-    const si = start % bx;
-    const sj = Math.floor(start / bx) % by;
-    const sk = Math.floor(start / (bx * by));
-    if (!inLabel(si, sj, sk)) continue;
-
+  for (let seed = 0; seed < unvisited.length; seed++) {
+    if (!unvisited[seed]) continue;
     components++;
-    visited[start] = 1;
-    let head = 0;
-    let tail = 0;
-    queue[tail++] = start;
-    while (head < tail) {
-      const current = queue[head++];
-      const ci = current % bx;
-      const cj = Math.floor(current / bx) % by;
-      const ck = Math.floor(current / (bx * by));
-      for (let dk = -1; dk <= 1; dk++) {
-        const k = ck + dk;
-        if (k < 0 || k >= bz) continue;
-        for (let dj = -1; dj <= 1; dj++) {
-          const j = cj + dj;
-          if (j < 0 || j >= by) continue;
-          for (let di = -1; di <= 1; di++) {
-            const i = ci + di;
-            if (i < 0 || i >= bx) continue;
-            const neighbour = i + bx * (j + by * k);
-            if (visited[neighbour] || !inLabel(i, j, k)) continue;
-            visited[neighbour] = 1;
-            queue[tail++] = neighbour;
-          }
-        }
+    unvisited[seed] = 0;
+    let top = 0;
+    stack[top++] = seed;
+    while (top > 0) {
+      const voxel = stack[--top];
+      for (let o = 0; o < neighbourOffsets.length; o++) {
+        const neighbour = voxel + neighbourOffsets[o];
+        if (!unvisited[neighbour]) continue;
+        unvisited[neighbour] = 0;
+        stack[top++] = neighbour;
       }
     }
   }
