@@ -22,7 +22,7 @@ import {
   type ImageVolume,
   type Vec3,
 } from '@radiomics/core';
-import { generalMcc, maximalCorrelationCoefficient } from '@radiomics/core/features/glcm-mcc';
+import { blockwiseMcc, generalMcc, maximalCorrelationCoefficient } from '@radiomics/core/features/glcm-mcc';
 
 import { syntheticInput } from '../helpers/synthetic-input';
 
@@ -242,6 +242,41 @@ describe('GLCM maximal correlation coefficient', () => {
     const fast = maximalCorrelationCoefficient(p, px, px, 24, true);
     const reference = generalMcc(p, px, px, 24);
     expect(Math.abs(fast - reference)).toBeLessThan(1e-12 * reference);
+  });
+
+  // Levels in groups that never neighbour each other, the last level alone with few voxels: every group has a top
+  // eigenvalue near 1, and ε lowers the lone level's to about 1 − 1e−5.
+  const blockCases = [
+    { name: 'second eigenvalue from a second block', groupOf: (a: number) => (a < 14 ? 0 : a < 21 ? 1 : 2) },
+    { name: 'second eigenvalue from the lone level', groupOf: (a: number) => (a < 21 ? 0 : 2) },
+  ];
+  for (const { name, groupOf } of blockCases) {
+    it(`splits levels into blocks: ${name}`, () => {
+      const { p, px } = normalisedSymmetric(22, (a, b) => {
+        if (groupOf(a) !== groupOf(b)) return 0;
+        if (a === 21) return 0.3;
+        return a === b ? 4000 : 1 + ((a * 7 + b * 13) % 11) ** 3 / (1 + a);
+      });
+      const reference = generalMcc(p, px, px, 22);
+      const blockwise = blockwiseMcc(p, px, 22);
+      expect(blockwise).not.toBeNull();
+      expect(Math.abs((blockwise as number) - reference)).toBeLessThan(1e-12 * reference);
+      expect(maximalCorrelationCoefficient(p, px, px, 22, true)).toBe(blockwise);
+    });
+  }
+
+  it('solves a pair of levels that only neighbour each other', () => {
+    // Levels 20 and 21 form a rare checkerboard of their own: their block of S has eigenvalues +1 and −1.
+    const { p, px } = normalisedSymmetric(22, (a, b) => {
+      if ((a >= 20) !== (b >= 20)) return 0;
+      if (a >= 20) return a === b ? 0 : 0.4;
+      return a === b ? 4000 : 1 + ((a * 7 + b * 13) % 11) ** 3 / (1 + a);
+    });
+    const reference = generalMcc(p, px, px, 22);
+    expect(reference).toBeLessThan(1 - 1e-6);
+    const blockwise = blockwiseMcc(p, px, 22);
+    expect(blockwise).not.toBeNull();
+    expect(Math.abs((blockwise as number) - reference)).toBeLessThan(1e-12 * reference);
   });
 
   it('degenerate eigenvalues fall back to the general path', () => {

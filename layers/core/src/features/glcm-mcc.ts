@@ -8,8 +8,9 @@
  * λ₂ by up to about 1e−7 relative on large ROIs, so the first-order perturbation δ = uᵀ(Q − Q₀)v with the left
  * and right eigenvectors u = D^(1/2) w, v = D^(−1/2) w (w the unit eigenvector of S) is added. The neglected
  * second-order term is quadratic in ε / (p_x p_y); the tests find agreement with the general routine within 1e−12
- * relative. When λ₂ is not well separated from its neighbours, or the GLCM is
- * not symmetric, the general non-symmetric eigenvalue routine on Q itself is used.
+ * relative. When λ₂ ≈ λ₁ because some levels never neighbour the others, the disconnected groups of levels are
+ * solved one by one (see blockwiseMcc). When λ₂ is otherwise not well separated from its neighbours, or the GLCM
+ * is not symmetric, the general non-symmetric eigenvalue routine on Q itself is used.
  */
 import { EPSILON } from './numeric';
 import { backTransform, eigenvalues, reduceToTridiagonal, solveShiftedTridiagonal, tridiagonalEigenvalues } from './eigenvalues';
@@ -20,7 +21,7 @@ const SEPARATION = 1e-6;
 export function maximalCorrelationCoefficient(p: Float64Array, px: Float64Array, py: Float64Array, n: number, symmetric: boolean): number {
   if (n < 2) return 1;
   if (symmetric) {
-    const value = symmetricMcc(p, px, n);
+    const value = symmetricMcc(p, px, n) ?? blockwiseMcc(p, px, n);
     if (value !== null) return value;
   }
   return generalMcc(p, px, py, n);
@@ -56,26 +57,130 @@ function symmetricMcc(p: Float64Array, px: Float64Array, n: number): number | nu
   // Levels without pairs in this direction give zero rows and columns of Q, hence eigenvalues 0.
   const present: number[] = [];
   for (let a = 0; a < n; a++) if (px[a] > 0) present.push(a);
-  const m = present.length;
-  if (m < 2) return null;
+  if (present.length < 2) return null;
 
-  const rootPx = present.map((a) => Math.sqrt(px[a]));
+  const eigenvalues = symmetricBlockEigenvalues(p, px, n, present, [1]);
+  if (eigenvalues === null) return null;
+  return eigenvalues[0] > 0 ? Math.sqrt(eigenvalues[0]) : 0;
+}
+
+/**
+ * MCC when the levels split into groups that never co-occur with each other (in one direction, some grey levels
+ * only neighbour themselves or each other). Q is then block diagonal up to a reordering of the levels, its
+ * eigenvalues are those of the blocks, and every block has its own top eigenvalue near 1, so λ₁ ≈ λ₂ and the
+ * symmetric path declines. Each block is solved on its own. A lone level a has the eigenvalue
+ * p(a,a)² / (p_x(a)² + ε). A pair of levels has a 2 × 2 block, solved directly. A larger block goes through
+ * the symmetric path for its two largest eigenvalues. λ₂ is then the second largest of them all. Null when a
+ * larger block is itself degenerate.
+ */
+export function blockwiseMcc(p: Float64Array, px: Float64Array, n: number): number | null {
+  const blocks = levelBlocks(p, px, n);
+  if (blocks.length < 2) return null;
+
+  const candidates: number[] = [];
+  for (const block of blocks) {
+    if (block.length === 1) {
+      const a = block[0];
+      candidates.push((p[a * n + a] * p[a * n + a]) / (px[a] * px[a] + EPSILON));
+      continue;
+    }
+    const eigenvalues = block.length === 2 ? pairBlockEigenvalues(p, px, n, block) : symmetricBlockEigenvalues(p, px, n, block, [0, 1]);
+    if (eigenvalues === null) return null;
+    candidates.push(...eigenvalues);
+  }
+  candidates.sort((x, y) => y - x);
+  const second = candidates[1];
+  return second > 0 ? Math.sqrt(second) : 0;
+}
+
+/**
+ * Both eigenvalues of the 2 × 2 block of Q for two levels, from its trace and determinant. This covers two
+ * levels that only neighbour each other, where S has eigenvalues +1 and −1 and the symmetric path cannot
+ * separate them. Null if they would be complex.
+ */
+function pairBlockEigenvalues(p: Float64Array, px: Float64Array, n: number, block: readonly number[]): number[] | null {
+  const q = (i: number, j: number): number => {
+    let sum = 0;
+    for (const k of block) sum += (p[i * n + k] * p[j * n + k]) / (px[i] * px[k] + EPSILON);
+    return sum;
+  };
+  const [a, b] = block;
+  const mean = (q(a, a) + q(b, b)) / 2;
+  const halfDifference = (q(a, a) - q(b, b)) / 2;
+  const discriminant = halfDifference * halfDifference + q(a, b) * q(b, a);
+  if (discriminant < 0) return null;
+  const root = Math.sqrt(discriminant);
+  return [mean + root, mean - root];
+}
+
+/** Groups the levels present in this direction into the connected components of the graph p(a,b) > 0. */
+function levelBlocks(p: Float64Array, px: Float64Array, n: number): number[][] {
+  const parent = Int32Array.from({ length: n }, (_, a) => a);
+  const root = (a: number): number => {
+    let r = a;
+    while (parent[r] !== r) r = parent[r];
+    while (parent[a] !== r) {
+      const next = parent[a];
+      parent[a] = r;
+      a = next;
+    }
+    return r;
+  };
+  for (let a = 0; a < n; a++) {
+    for (let b = a + 1; b < n; b++) if (p[a * n + b] > 0) parent[root(a)] = root(b);
+  }
+  const byRoot = new Map<number, number[]>();
+  for (let a = 0; a < n; a++) {
+    if (px[a] === 0) continue;
+    const r = root(a);
+    const block = byRoot.get(r);
+    if (block) block.push(a);
+    else byRoot.set(r, [a]);
+  }
+  return [...byRoot.values()];
+}
+
+/**
+ * Eigenvalues of Q restricted to the levels `block`, with the ε correction, from the symmetric problem
+ * S = D^(−1/2) P D^(−1/2) on those levels: the largest for rank 0, the second largest for rank 1. Null when one
+ * of them is not well separated from its neighbours, where the first-order correction would not hold.
+ */
+function symmetricBlockEigenvalues(p: Float64Array, px: Float64Array, n: number, block: readonly number[], ranks: readonly (0 | 1)[]): number[] | null {
+  const m = block.length;
+  const rootPx = block.map((a) => Math.sqrt(px[a]));
   const s = new Float64Array(m * m);
   for (let x = 0; x < m; x++) {
-    for (let y = 0; y <= x; y++) s[x * m + y] = p[present[x] * n + present[y]] / (rootPx[x] * rootPx[y]);
+    for (let y = 0; y <= x; y++) s[x * m + y] = p[block[x] * n + block[y]] / (rootPx[x] * rootPx[y]);
   }
   const reduction = reduceToTridiagonal(s, m);
   const mu = tridiagonalEigenvalues(reduction);
   const order = Array.from({ length: m }, (_, index) => index).sort((x, y) => mu[x] * mu[x] - mu[y] * mu[y]);
-  const largest = mu[order[m - 1]] ** 2;
-  const secondMu = mu[order[m - 2]];
-  const second = secondMu * secondMu;
-  const third = m >= 3 ? mu[order[m - 3]] ** 2 : -Infinity;
-  const scale = Math.max(largest, 1e-300);
-  if (largest - second < SEPARATION * scale || second - third < SEPARATION * scale) return null;
+  // μ² in descending order; a missing rank is −∞, which is separated from everything.
+  const squares = [1, 2, 3].map((position) => (m >= position ? mu[order[m - position]] ** 2 : -Infinity));
+  const scale = Math.max(squares[0], 1e-300);
+  const separated = (rank: number): boolean =>
+    squares[rank] - squares[rank + 1] >= SEPARATION * scale && (rank === 0 || squares[rank - 1] - squares[rank] >= SEPARATION * scale);
+  if (!ranks.every(separated)) return null;
 
-  // Unit eigenvector w of S for secondMu by three steps of inverse iteration on the tridiagonal form.
-  const shift = secondMu + (Math.abs(secondMu) + 1) * 1e-13;
+  return ranks.map((rank) => squares[rank] - EPSILON * epsilonCorrection(p, px, n, block, rootPx, reduction, mu[order[m - 1 - rank]]));
+}
+
+/**
+ * First-order effect of ε on the eigenvalue μ² of Q₀ = D⁻¹PD⁻¹P, with w the unit eigenvector of S for μ (three
+ * steps of inverse iteration on the tridiagonal form): the eigenvalue of Q is μ² − ε · correction, where
+ * correction = Σ_i Σ_k w_i p(i,k) b_k / (√p_x(i) p_x(k) (p_x(i) p_x(k) + ε)) and b_k = Σ_j p(j,k) w_j / √p_x(j).
+ */
+function epsilonCorrection(
+  p: Float64Array,
+  px: Float64Array,
+  n: number,
+  block: readonly number[],
+  rootPx: readonly number[],
+  reduction: ReturnType<typeof reduceToTridiagonal>,
+  mu: number,
+): number {
+  const m = block.length;
+  const shift = mu + (Math.abs(mu) + 1) * 1e-13;
   let y: Float64Array = new Float64Array(m).fill(1);
   for (let step = 0; step < 3; step++) {
     y = solveShiftedTridiagonal(reduction, shift, y);
@@ -86,23 +191,21 @@ function symmetricMcc(p: Float64Array, px: Float64Array, n: number): number | nu
   }
   const w = backTransform(reduction, y);
 
-  // δ = −ε Σ_i Σ_k w_i p(i,k) b_k / (√p_x(i) p_x(k) (p_x(i) p_x(k) + ε)), b_k = Σ_j p(j,k) w_j / √p_x(j).
   const b = new Float64Array(m);
   for (let k = 0; k < m; k++) {
     let sum = 0;
-    for (let j = 0; j < m; j++) sum += (p[present[j] * n + present[k]] * w[j]) / rootPx[j];
+    for (let j = 0; j < m; j++) sum += (p[block[j] * n + block[k]] * w[j]) / rootPx[j];
     b[k] = sum;
   }
   let correction = 0;
   for (let i = 0; i < m; i++) {
-    const pxi = px[present[i]];
+    const pxi = px[block[i]];
     for (let k = 0; k < m; k++) {
-      const pik = p[present[i] * n + present[k]];
+      const pik = p[block[i] * n + block[k]];
       if (pik === 0) continue;
-      const product = pxi * px[present[k]];
-      correction += (w[i] * pik * b[k]) / (rootPx[i] * px[present[k]] * (product + EPSILON));
+      const product = pxi * px[block[k]];
+      correction += (w[i] * pik * b[k]) / (rootPx[i] * px[block[k]] * (product + EPSILON));
     }
   }
-  const lambda = second - EPSILON * correction;
-  return lambda > 0 ? Math.sqrt(lambda) : 0;
+  return correction;
 }
