@@ -19,7 +19,7 @@
  */
 import { EPSILON, interpolatePercentile, pairwiseSum, percentileRanks, selectRanks } from './numeric';
 import type { Discretisation } from './discretisation';
-import { scratchFloat64 } from './scratch';
+import { scratchFloat64 } from '../scratch';
 
 export const FIRST_ORDER_FEATURE_NAMES = [
   '10Percentile',
@@ -172,12 +172,21 @@ function orderStatistics(values: Float64Array, discretisation: Discretisation): 
   for (let bin = 1; bin <= maxBin + 1; bin++) binStart[bin] += binStart[bin - 1];
   // binStart[b] = number of voxels in bins below b, so bin b holds ranks binStart[b] … binStart[b + 1] − 1.
   const binOfRank = new Map<number, number>();
-  const buckets = new Map<number, Float64Array>();
+  const bucketBins: number[] = [];
   for (const rank of wanted) {
     let bin = 1;
     while (binStart[bin + 1] <= rank) bin++;
     binOfRank.set(rank, bin);
-    if (!buckets.has(bin)) buckets.set(bin, new Float64Array(binStart[bin + 1] - binStart[bin]));
+    if (!bucketBins.includes(bin)) bucketBins.push(bin);
+  }
+  // The buckets are consecutive views of one reused buffer, written in full below before they are searched.
+  const bucketStore = scratchFloat64('first-order-buckets', bucketBins.reduce((total, bin) => total + binStart[bin + 1] - binStart[bin], 0));
+  const buckets = new Map<number, Float64Array>();
+  let bucketStart = 0;
+  for (const bin of bucketBins) {
+    const size = binStart[bin + 1] - binStart[bin];
+    buckets.set(bin, bucketStore.subarray(bucketStart, bucketStart + size));
+    bucketStart += size;
   }
   const bucketOfBin: (Float64Array | undefined)[] = new Array(maxBin + 1).fill(undefined);
   for (const [bin, bucket] of buckets) bucketOfBin[bin] = bucket;

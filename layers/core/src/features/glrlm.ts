@@ -18,7 +18,7 @@
  * ShortRunHighGrayLevelEmphasis (GD3A), LongRunLowGrayLevelEmphasis (IVPO), LongRunHighGrayLevelEmphasis (3KUM).
  */
 import { nanMean } from './numeric';
-import { scratchInt32 } from './scratch';
+import { scratchInt32 } from '../scratch';
 import { halfDirections, type TextureRegion } from './region';
 import { denseToSizeMatrix, sizeMatrixStatistics, type SizeMatrixStatistics } from './size-matrix';
 import { force2DAxisOf, scaledComponents, type TextureSettings } from './texture-settings';

@@ -12,7 +12,7 @@
  * (J17V).
  */
 import { neighbourOffsets, type TextureRegion } from './region';
-import { scratchInt32, scratchUint16 } from './scratch';
+import { scratchInt32, scratchUint16 } from '../scratch';
 import { sizeMatrixStatistics, type SizeMatrix } from './size-matrix';
 import { force2DAxisOf, type TextureSettings } from './texture-settings';
 

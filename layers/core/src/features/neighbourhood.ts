@@ -5,7 +5,7 @@
  * neighbours (NGTDM). The result is cached per texture region, so the three classes share it.
  */
 import { halfDirections, type Direction, type TextureRegion } from './region';
-import { scratchFloat64, scratchInt32 } from './scratch';
+import { scratchFloat64, scratchInt32 } from '../scratch';
 import { force2DAxisOf, type TextureSettings } from './texture-settings';
 
 export interface NeighbourhoodSummary {
@@ -52,7 +52,7 @@ function computeSummary(region: TextureRegion, directions: Direction[], alpha: n
   const matrixSize = levelCount * levelCount;
   const halfCount = directions.length;
   // Integer counts are exact and take half the memory of float64 counts.
-  const flatCounts = new Int32Array(halfCount * matrixSize);
+  const flatCounts = scratchInt32('glcm-counts', halfCount * matrixSize).fill(0);
   const offsets = new Int32Array(2 * halfCount);
   for (let d = 0; d < halfCount; d++) {
     offsets[d] = directions[d].offset;

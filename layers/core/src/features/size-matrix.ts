@@ -14,6 +14,7 @@
  *
  * i is the grey level's bin number, j starts at 1.
  */
+import { scratchFloat64 } from '../scratch';
 import { EPSILON } from './numeric';
 
 /** Non-zero entries of P(i, j), ordered by level then j. */
@@ -79,7 +80,7 @@ export function sizeMatrixStatistics(matrix: SizeMatrix): SizeMatrixStatistics {
   }
 
   // Marginals: p_g over grey levels (entries are grouped by level), p_r over sizes.
-  const sizeMarginal = new Float64Array(maxSize + 1);
+  const sizeMarginal = scratchFloat64('size-marginal', maxSize + 1).fill(0);
   let greyLevelNonUniformity = 0;
   let lowGreyLevel = 0;
   let highGreyLevel = 0;

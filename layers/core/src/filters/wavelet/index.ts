@@ -19,6 +19,7 @@
 import { RadiomicsError } from '../../errors';
 import { indexToPhysical, type ImageVolume, type Vec3, type VoxelArray } from '../../image/volume';
 import { padBoundingBox, type BoundingBox } from '../../roi';
+import { scratchFloat32, scratchFloat64 } from '../../scratch';
 import { getFilterBank, type WaveletFilterBank } from './filter-banks';
 import { convolveAxis, type Block, type BlockRange } from './periodic-convolution';
 
@@ -310,14 +311,20 @@ class WaveletComputation {
     return { start: [start[0], start[1], start[2]], size: [size[0], size[1], size[2]] };
   }
 
-  private allocate(range: BlockRange): Block {
+  /**
+   * Allocates a block. Intermediate blocks (the padded input, and the passes before the last) take a per-thread
+   * work buffer named by `slot` instead, because they are dropped as soon as the next pass has read them. A
+   * fresh buffer of several megabytes for each slowed the two workers of a local run down.
+   */
+  private allocate(range: BlockRange, slot?: string): Block {
     const count = range.size[0] * range.size[1] * range.size[2];
-    return { range, data: this.float32 ? new Float32Array(count) : new Float64Array(count) };
+    if (slot === undefined) return { range, data: this.float32 ? new Float32Array(count) : new Float64Array(count) };
+    return { range, data: this.float32 ? scratchFloat32(`wavelet-${slot}`, count) : scratchFloat64(`wavelet-${slot}`, count) };
   }
 
   /** Copies the image on `range` of the padded grid, where an odd dimension's extra voxel repeats the first (index 0). */
   paddedInput(range: BlockRange): Block {
-    const block = this.allocate(range);
+    const block = this.allocate(range, 'input');
     const [nx, ny, nz] = this.source.size;
     const [sx, sy, sz] = range.size;
     const [x0, y0, z0] = range.start;
@@ -337,8 +344,10 @@ class WaveletComputation {
     return block;
   }
 
-  private pass(input: Block, axis: 0 | 1 | 2, letter: string, range: BlockRange): Block {
-    const output = this.allocate(range);
+  /** Runs the pass along transformed axis `n`. Its output is a work buffer unless it is the last pass. */
+  private pass(input: Block, n: number, letter: string, range: BlockRange): Block {
+    const axis = this.axes[n];
+    const output = this.allocate(range, n < this.axes.length - 1 ? `pass-${n}` : undefined);
     convolveAxis(input, output, this.dims[axis], axis, letter === 'L' ? this.lowPass : this.highPass);
     return output;
   }
@@ -347,7 +356,7 @@ class WaveletComputation {
   filter(input: Block, letters: string, range: BlockRange): Block {
     let current = input;
     for (let n = 0; n < this.axes.length; n++) {
-      current = this.pass(current, this.axes[n], letters[n], this.rangeAfter(n, input.range, range));
+      current = this.pass(current, n, letters[n], this.rangeAfter(n, input.range, range));
     }
     return current;
   }
@@ -360,8 +369,10 @@ class WaveletComputation {
         bands.set(letters, block);
         return;
       }
+      // The work buffer of pass `depth` is free again once both sub-trees below it are done, which is when the
+      // other letter at this depth overwrites it.
       for (const letter of ['L', 'H']) {
-        descend(this.pass(block, this.axes[depth], letter, this.rangeAfter(depth, input.range, range)), depth + 1, letters + letter);
+        descend(this.pass(block, depth, letter, this.rangeAfter(depth, input.range, range)), depth + 1, letters + letter);
       }
     };
     descend(input, 0, '');

@@ -1,10 +1,12 @@
 /**
  * Work buffers that a thread reuses from one call to the next. One image type of a 1 mm lesion region needs
- * several buffers of megabytes: run lengths, zone marks, a flood-fill stack, box sums. Allocating them afresh for
- * each of the nine image types kept V8's garbage collector busy. Each named slot keeps its largest buffer. A buffer holds whatever its last user left, so a caller writes every element before reading it, and a
- * slot serves one caller at a time: no caller may keep a buffer after it returns.
+ * several buffers of megabytes: wavelet passes, run lengths, zone marks, a flood-fill stack, box sums.
+ * Allocating them afresh for each of the nine image types kept V8's garbage collector busy and slowed parallel
+ * workers down. Each named slot keeps its largest buffer. A buffer contains whatever its last user left, so a
+ * caller writes every element before reading it. A slot serves one caller at a time, and no caller may keep a
+ * buffer after it returns.
  */
-type ScratchArray = Float64Array | Int32Array | Uint16Array;
+type ScratchArray = Float64Array | Float32Array | Int32Array | Uint16Array;
 
 const slots = new Map<string, ScratchArray>();
 
@@ -19,6 +21,11 @@ function scratch<T extends ScratchArray>(slot: string, length: number, make: (le
 /** Returns a float64 work buffer of `length` elements for `slot`, with arbitrary content. */
 export function scratchFloat64(slot: string, length: number): Float64Array {
   return scratch(slot, length, (size) => new Float64Array(size), Float64Array);
+}
+
+/** Returns a float32 work buffer of `length` elements for `slot`, with arbitrary content. */
+export function scratchFloat32(slot: string, length: number): Float32Array {
+  return scratch(slot, length, (size) => new Float32Array(size), Float32Array);
 }
 
 /** Returns an int32 work buffer of `length` elements for `slot`, with arbitrary content. */
