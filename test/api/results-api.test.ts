@@ -251,6 +251,17 @@ describe.each(STORE_KINDS)('results API on %s', (_kind, makeStores) => {
       expect(response.body).toBe(rendered);
       expect(absent.status).toBe(404);
     });
+
+    it('flags previews the server can serve', async () => {
+      const withoutRenderer = await call('/api/studies/site-a/study-002/lesions/lesion-1', coordinator);
+      api = createResultsApi({ store, blobs, renderPreview: async () => new Uint8Array([1]) });
+      const withRenderer = await call('/api/studies/site-a/study-002/lesions/lesion-1', coordinator);
+      const listed = await call('/api/studies/site-a/study-002', coordinator);
+
+      expect(withoutRenderer.body.lesion.hasPreview).toBe(false);
+      expect(withRenderer.body.lesion.hasPreview).toBe(true);
+      expect(listed.body.lesions[0].hasPreview).toBe(true);
+    });
   });
 
   describe('site summaries', () => {

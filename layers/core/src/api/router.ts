@@ -202,7 +202,7 @@ export function createResultsApi(options: ResultsApiOptions): ResultsApi {
     const study = await readableStudy(caller, key);
     const [audit, featureSets, active] = await Promise.all([store.listAuditEvents(key), store.listFeatureSets(key), store.getActiveModel()]);
     const lesions = await Promise.all(
-      featureSets.map(async (featureSet) => lesionSummaryView(featureSet, await store.listScores(featureSet), active?.version)),
+      featureSets.map(async (featureSet) => lesionSummaryView(featureSet, await store.listScores(featureSet), active?.version, options.renderPreview !== undefined)),
     );
     return json(200, {
       study: studyView(study),
@@ -215,7 +215,7 @@ export function createResultsApi(options: ResultsApiOptions): ResultsApi {
   async function getLesionDetail(caller: CallerIdentity, key: LesionKey): Promise<ApiResponse> {
     const featureSet = await readableFeatureSet(caller, key);
     const [scores, active] = await Promise.all([store.listScores(key), store.getActiveModel()]);
-    const summary = lesionSummaryView(featureSet, scores, active?.version);
+    const summary = lesionSummaryView(featureSet, scores, active?.version, options.renderPreview !== undefined);
 
     // The features shown are those of the model whose score is displayed: the active one, else the latest.
     const shownVersion = summary.current?.modelVersion ?? summary.latest?.modelVersion ?? active?.version;

@@ -46,6 +46,7 @@ export interface LesionSummaryView {
   readonly latest: ScoreView | null;
   /** True when the lesion has scores but none from the active model. */
   readonly stale: boolean;
+  /** True when `preview.png` serves an image: one was stored, or the server renders it on request. */
   readonly hasPreview: boolean;
 }
 
@@ -101,7 +102,12 @@ export function sortScores(scores: readonly LesionScore[]): LesionScore[] {
   return [...scores].sort((a, b) => a.scoredAt.localeCompare(b.scoredAt) || a.modelVersion.localeCompare(b.modelVersion));
 }
 
-export function lesionSummaryView(featureSet: LesionFeatureSet, scores: readonly LesionScore[], activeVersion: string | undefined): LesionSummaryView {
+export function lesionSummaryView(
+  featureSet: LesionFeatureSet,
+  scores: readonly LesionScore[],
+  activeVersion: string | undefined,
+  rendersPreviews = false,
+): LesionSummaryView {
   const sorted = sortScores(scores);
   const current = sorted.find((score) => score.modelVersion === activeVersion);
   const latest = sorted[sorted.length - 1];
@@ -114,7 +120,7 @@ export function lesionSummaryView(featureSet: LesionFeatureSet, scores: readonly
     current: current ? scoreView(current) : null,
     latest: latest ? scoreView(latest) : null,
     stale: latest !== undefined && current === undefined,
-    hasPreview: featureSet.previewKey !== undefined,
+    hasPreview: rendersPreviews || featureSet.previewKey !== undefined,
   };
 }
 
