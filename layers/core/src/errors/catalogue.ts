@@ -24,10 +24,10 @@ export interface ErrorCatalogueEntry {
 
 export const ERROR_CATALOGUE = {
   // Files and archives.
-  FILE_NOT_FOUND: { category: 'input', action: 'Check the path or the manifest entry and upload the missing file.' },
+  FILE_NOT_FOUND: { category: 'input', action: 'Check the path or the manifest entry, and add the missing file to the study (upload it again in the cloud).' },
   UNSUPPORTED_FILE_FORMAT: {
     category: 'input',
-    action: 'Upload the CT as a DICOM series and masks as NIfTI, NRRD, DICOM RTSTRUCT or DICOM SEG.',
+    action: 'Provide the CT as a DICOM series and masks as NIfTI, NRRD, DICOM RTSTRUCT or DICOM SEG.',
   },
   ARCHIVE_INVALID: { category: 'input', action: 'Re-create the zip archive with a standard tool and upload it again.' },
   ARCHIVE_UNSAFE_PATH: {
