@@ -18,8 +18,8 @@
  * ShortRunHighGrayLevelEmphasis (GD3A), LongRunLowGrayLevelEmphasis (IVPO), LongRunHighGrayLevelEmphasis (3KUM).
  */
 import { nanMean } from './numeric';
-import { scratchInt32 } from '../scratch';
-import { halfDirections, type TextureRegion } from './region';
+import { scratchInt32, scratchUint16 } from '../scratch';
+import { halfDirections, type Direction, type TextureRegion } from './region';
 import { denseToSizeMatrix, sizeMatrixStatistics, type SizeMatrixStatistics } from './size-matrix';
 import { force2DAxisOf, scaledComponents, type TextureSettings } from './texture-settings';
 
@@ -62,18 +62,37 @@ export function glrlmWeight(norm: string, vector: readonly number[], spacing: re
 /** Run length matrices per direction: L × R counts (R = longest possible run), zeroed for edge-on directions. */
 export function glrlmMatrices(region: TextureRegion, settings: TextureSettings): { matrices: Float64Array[]; vectors: number[][]; columns: number } {
   const directions = halfDirections(region.paddedSize, force2DAxisOf(settings));
-  const levelCount = region.levels.length;
   const columns = Math.max(region.extent[0], region.extent[1], region.extent[2]);
+  const counts = directions.length === 13 && columns <= 0xffff ? runCounts13(region, directions, columns) : runCountsByDirection(region, directions, columns);
+
+  const matrixSize = region.levels.length * columns;
+  const matrices = directions.map((direction, d) => {
+    const matrix = Float64Array.from(counts.subarray(d * matrixSize, (d + 1) * matrixSize));
+    // Some run is longer than one voxel or touches another run exactly when some ROI voxel has a ROI neighbour
+    // along δ. A run longer than one voxel shows in the matrix; otherwise the neighbours are looked up.
+    if (!hasLongRun(matrix, columns) && !hasRoiNeighbourAlong(region, direction.offset) && !hasTwoRoiVoxelsOnALine(region, direction.vector)) {
+      matrix.fill(0);
+    }
+    return matrix;
+  });
+  return { matrices, vectors: directions.map((direction) => [...direction.vector]), columns };
+}
+
+/**
+ * Run counts of every direction, L × R per direction, one direction after the other: entry (level − 1, length − 1)
+ * counts the runs of that level and length. The length of the run ending at each voxel is kept for the direction
+ * being scanned. Every half-direction has a positive padded offset and the ROI indices ascend, so the voxel before
+ * v along δ is always scanned before v. The buffer is reused between calls, and a stale value is only read where
+ * `continues` is 0, which cancels it.
+ */
+function runCountsByDirection(region: TextureRegion, directions: readonly Direction[], columns: number): Int32Array {
   const { levelCodes, roiIndices } = region;
-  const matrices: Float64Array[] = [];
-  // Length of the run ending at each voxel, for the direction being scanned. Every half-direction has a positive
-  // padded offset and roiIndices ascend, so the voxel before v along δ is always scanned before v.
-  // Reused between calls: a stale value is only read where `continues` is 0, which cancels it.
+  const matrixSize = region.levels.length * columns;
+  const counts = new Int32Array(directions.length * matrixSize);
   const runLengths = scratchInt32('glrlm-run-lengths', levelCodes.length);
-  for (const direction of directions) {
-    const counts = new Float64Array(levelCount * columns);
+  directions.forEach((direction, d) => {
     const offset = direction.offset;
-    let neighbourInRoi = 0;
+    const start = d * matrixSize - 1;
     for (let r = 0; r < roiIndices.length; r++) {
       const v = roiIndices[r];
       const code = levelCodes[v];
@@ -82,18 +101,112 @@ export function glrlmMatrices(region: TextureRegion, settings: TextureSettings):
       const continues = ((fromPrevious | -fromPrevious) >>> 31) ^ 1;
       const length = 1 + continues * runLengths[v - offset];
       runLengths[v] = length;
-      const next = levelCodes[v + offset];
-      const toNext = next - code;
-      const ends = (toNext | -toNext) >>> 31;
-      counts[(code - 1) * columns + length - 1] += ends;
-      neighbourInRoi |= next;
+      const toNext = levelCodes[v + offset] - code;
+      counts[start + (code - 1) * columns + length] += (toNext | -toNext) >>> 31;
     }
-    // Some run is longer than one voxel or touches another run exactly when some ROI voxel has a ROI neighbour along δ.
-    const multiElement = neighbourInRoi !== 0;
-    if (!multiElement && !hasTwoRoiVoxelsOnALine(region, direction.vector)) counts.fill(0);
-    matrices.push(counts);
+  });
+  return counts;
+}
+
+/**
+ * Counts the runs of the 13 directions of 3-D texture in one pass over the ROI, with one 16-bit run-length
+ * buffer per direction, the offsets in local variables and the step of each direction written out. V8 does not
+ * unroll loops, and this form took about 40 % less time on the PAT1 sub-bands than 13 passes. Run lengths fit 16
+ * bits because the caller uses this only when no ROI extent exceeds 65,535 voxels.
+ */
+function runCounts13(region: TextureRegion, directions: readonly Direction[], columns: number): Int32Array {
+  const { levelCodes, roiIndices } = region;
+  const matrixSize = region.levels.length * columns;
+  const counts = new Int32Array(13 * matrixSize);
+  const [o0, o1, o2, o3, o4, o5, o6, o7, o8, o9, o10, o11, o12] = directions.map((direction) => direction.offset);
+  const [r0, r1, r2, r3, r4, r5, r6, r7, r8, r9, r10, r11, r12] = directions.map((_, d) => scratchUint16(`glrlm-run-lengths-${d}`, levelCodes.length));
+  const [m1, m2, m3, m4, m5, m6, m7, m8, m9, m10, m11, m12] = directions.slice(1).map((_, d) => (d + 1) * matrixSize);
+  for (let r = 0; r < roiIndices.length; r++) {
+    const v = roiIndices[r];
+    const code = levelCodes[v];
+    const row = (code - 1) * columns - 1;
+    let fromPrevious: number;
+    let toNext: number;
+    let length: number;
+    fromPrevious = levelCodes[v - o0] - code;
+    toNext = levelCodes[v + o0] - code;
+    length = 1 + (((fromPrevious | -fromPrevious) >>> 31) ^ 1) * r0[v - o0];
+    r0[v] = length;
+    counts[row + length] += (toNext | -toNext) >>> 31;
+    fromPrevious = levelCodes[v - o1] - code;
+    toNext = levelCodes[v + o1] - code;
+    length = 1 + (((fromPrevious | -fromPrevious) >>> 31) ^ 1) * r1[v - o1];
+    r1[v] = length;
+    counts[m1 + row + length] += (toNext | -toNext) >>> 31;
+    fromPrevious = levelCodes[v - o2] - code;
+    toNext = levelCodes[v + o2] - code;
+    length = 1 + (((fromPrevious | -fromPrevious) >>> 31) ^ 1) * r2[v - o2];
+    r2[v] = length;
+    counts[m2 + row + length] += (toNext | -toNext) >>> 31;
+    fromPrevious = levelCodes[v - o3] - code;
+    toNext = levelCodes[v + o3] - code;
+    length = 1 + (((fromPrevious | -fromPrevious) >>> 31) ^ 1) * r3[v - o3];
+    r3[v] = length;
+    counts[m3 + row + length] += (toNext | -toNext) >>> 31;
+    fromPrevious = levelCodes[v - o4] - code;
+    toNext = levelCodes[v + o4] - code;
+    length = 1 + (((fromPrevious | -fromPrevious) >>> 31) ^ 1) * r4[v - o4];
+    r4[v] = length;
+    counts[m4 + row + length] += (toNext | -toNext) >>> 31;
+    fromPrevious = levelCodes[v - o5] - code;
+    toNext = levelCodes[v + o5] - code;
+    length = 1 + (((fromPrevious | -fromPrevious) >>> 31) ^ 1) * r5[v - o5];
+    r5[v] = length;
+    counts[m5 + row + length] += (toNext | -toNext) >>> 31;
+    fromPrevious = levelCodes[v - o6] - code;
+    toNext = levelCodes[v + o6] - code;
+    length = 1 + (((fromPrevious | -fromPrevious) >>> 31) ^ 1) * r6[v - o6];
+    r6[v] = length;
+    counts[m6 + row + length] += (toNext | -toNext) >>> 31;
+    fromPrevious = levelCodes[v - o7] - code;
+    toNext = levelCodes[v + o7] - code;
+    length = 1 + (((fromPrevious | -fromPrevious) >>> 31) ^ 1) * r7[v - o7];
+    r7[v] = length;
+    counts[m7 + row + length] += (toNext | -toNext) >>> 31;
+    fromPrevious = levelCodes[v - o8] - code;
+    toNext = levelCodes[v + o8] - code;
+    length = 1 + (((fromPrevious | -fromPrevious) >>> 31) ^ 1) * r8[v - o8];
+    r8[v] = length;
+    counts[m8 + row + length] += (toNext | -toNext) >>> 31;
+    fromPrevious = levelCodes[v - o9] - code;
+    toNext = levelCodes[v + o9] - code;
+    length = 1 + (((fromPrevious | -fromPrevious) >>> 31) ^ 1) * r9[v - o9];
+    r9[v] = length;
+    counts[m9 + row + length] += (toNext | -toNext) >>> 31;
+    fromPrevious = levelCodes[v - o10] - code;
+    toNext = levelCodes[v + o10] - code;
+    length = 1 + (((fromPrevious | -fromPrevious) >>> 31) ^ 1) * r10[v - o10];
+    r10[v] = length;
+    counts[m10 + row + length] += (toNext | -toNext) >>> 31;
+    fromPrevious = levelCodes[v - o11] - code;
+    toNext = levelCodes[v + o11] - code;
+    length = 1 + (((fromPrevious | -fromPrevious) >>> 31) ^ 1) * r11[v - o11];
+    r11[v] = length;
+    counts[m11 + row + length] += (toNext | -toNext) >>> 31;
+    fromPrevious = levelCodes[v - o12] - code;
+    toNext = levelCodes[v + o12] - code;
+    length = 1 + (((fromPrevious | -fromPrevious) >>> 31) ^ 1) * r12[v - o12];
+    r12[v] = length;
+    counts[m12 + row + length] += (toNext | -toNext) >>> 31;
   }
-  return { matrices, vectors: directions.map((direction) => [...direction.vector]), columns };
+  return counts;
+}
+
+/** Returns whether a direction's matrix counts a run of two voxels or more. */
+function hasLongRun(matrix: Float64Array, columns: number): boolean {
+  for (let e = 0; e < matrix.length; e++) if (matrix[e] !== 0 && e % columns !== 0) return true;
+  return false;
+}
+
+/** Returns whether some ROI voxel has a ROI neighbour at padded offset `offset`. */
+function hasRoiNeighbourAlong(region: TextureRegion, offset: number): boolean {
+  for (let r = 0; r < region.roiIndices.length; r++) if (region.levelCodes[region.roiIndices[r] + offset] !== 0) return true;
+  return false;
 }
 
 /** Whether any line along `vector` holds two ROI voxels, possibly separated by background. */

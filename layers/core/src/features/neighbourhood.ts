@@ -77,6 +77,35 @@ function computeSummary(region: TextureRegion, directions: Direction[], alpha: n
   const columns = 2 * halfCount + 1;
   const dependence = new Float64Array(levelCount * columns);
   const voxelCounts = new Float64Array(levelCount);
+  const tally: NeighbourTally = { levelCodes, roiIndices, offsets, lowCode, highCode, levelCount, matrixSize, flatCounts, dependence, voxelCounts };
+  if (halfCount === 13) tallyNeighbours26(tally);
+  else tallyNeighbours(tally);
+
+  const cooccurrence = directions.map((_, d) => Float64Array.from(flatCounts.subarray(d * matrixSize, (d + 1) * matrixSize)));
+  const differences = neighbourhoodDifferences(region, force2DAxis);
+  return { directions, cooccurrence, dependence, dependenceColumns: columns, voxelCounts, differences };
+}
+
+/** Inputs and outputs of the neighbour tally: GLCM counts per half-direction, GLDM dependences, voxels per level. */
+interface NeighbourTally {
+  readonly levelCodes: Uint16Array;
+  readonly roiIndices: Int32Array;
+  /** The half-direction offsets, then their negatives. */
+  readonly offsets: Int32Array;
+  readonly lowCode: Int32Array;
+  readonly highCode: Int32Array;
+  readonly levelCount: number;
+  readonly matrixSize: number;
+  readonly flatCounts: Int32Array;
+  readonly dependence: Float64Array;
+  readonly voxelCounts: Float64Array;
+}
+
+/** Tallies the neighbours of each ROI voxel over any set of directions (the 4 in-plane ones with force2D). */
+function tallyNeighbours(tally: NeighbourTally): void {
+  const { levelCodes, roiIndices, offsets, lowCode, highCode, levelCount, matrixSize, flatCounts, dependence, voxelCounts } = tally;
+  const halfCount = offsets.length / 2;
+  const columns = offsets.length + 1;
   for (let r = 0; r < roiIndices.length; r++) {
     const v = roiIndices[r];
     const code = levelCodes[v];
@@ -96,10 +125,95 @@ function computeSummary(region: TextureRegion, directions: Direction[], alpha: n
     dependence[(code - 1) * columns + dependent]++;
     voxelCounts[code - 1]++;
   }
+}
 
-  const cooccurrence = directions.map((_, d) => Float64Array.from(flatCounts.subarray(d * matrixSize, (d + 1) * matrixSize)));
-  const differences = neighbourhoodDifferences(region, force2DAxis);
-  return { directions, cooccurrence, dependence, dependenceColumns: columns, voxelCounts, differences };
+/**
+ * Tallies the neighbours for the 13 directions of 3-D texture, with the offsets and matrix starts in local
+ * variables and the neighbour loop written out. V8 does not unroll the loop over an offset array, and this form
+ * took about a third less time on the PAT1 sub-bands. Each line group reads neighbour v + δ_d (counted in GLCM d when in the
+ * ROI, and in the GLDM tally when dependent); the last 13 pairs read v − δ_d for the GLDM tally only.
+ */
+function tallyNeighbours26(tally: NeighbourTally): void {
+  const { levelCodes, roiIndices, offsets, lowCode, highCode, levelCount, matrixSize, flatCounts, dependence, voxelCounts } = tally;
+  const [o0, o1, o2, o3, o4, o5, o6, o7, o8, o9, o10, o11, o12] = offsets;
+  const [m1, m2, m3, m4, m5, m6, m7, m8, m9, m10, m11, m12] = [1 * matrixSize, 2 * matrixSize, 3 * matrixSize, 4 * matrixSize, 5 * matrixSize, 6 * matrixSize, 7 * matrixSize, 8 * matrixSize, 9 * matrixSize, 10 * matrixSize, 11 * matrixSize, 12 * matrixSize];
+  const columns = 27;
+  for (let r = 0; r < roiIndices.length; r++) {
+    const v = roiIndices[r];
+    const code = levelCodes[v];
+    const low = lowCode[code];
+    const high = highCode[code];
+    const row = (code - 1) * levelCount - 1;
+    let dependent = 0;
+    let neighbourCode: number;
+    neighbourCode = levelCodes[v + o0];
+    if (neighbourCode !== 0) flatCounts[row + neighbourCode]++;
+    dependent += (((neighbourCode - low) | (high - neighbourCode)) >>> 31) ^ 1;
+    neighbourCode = levelCodes[v + o1];
+    if (neighbourCode !== 0) flatCounts[m1 + row + neighbourCode]++;
+    dependent += (((neighbourCode - low) | (high - neighbourCode)) >>> 31) ^ 1;
+    neighbourCode = levelCodes[v + o2];
+    if (neighbourCode !== 0) flatCounts[m2 + row + neighbourCode]++;
+    dependent += (((neighbourCode - low) | (high - neighbourCode)) >>> 31) ^ 1;
+    neighbourCode = levelCodes[v + o3];
+    if (neighbourCode !== 0) flatCounts[m3 + row + neighbourCode]++;
+    dependent += (((neighbourCode - low) | (high - neighbourCode)) >>> 31) ^ 1;
+    neighbourCode = levelCodes[v + o4];
+    if (neighbourCode !== 0) flatCounts[m4 + row + neighbourCode]++;
+    dependent += (((neighbourCode - low) | (high - neighbourCode)) >>> 31) ^ 1;
+    neighbourCode = levelCodes[v + o5];
+    if (neighbourCode !== 0) flatCounts[m5 + row + neighbourCode]++;
+    dependent += (((neighbourCode - low) | (high - neighbourCode)) >>> 31) ^ 1;
+    neighbourCode = levelCodes[v + o6];
+    if (neighbourCode !== 0) flatCounts[m6 + row + neighbourCode]++;
+    dependent += (((neighbourCode - low) | (high - neighbourCode)) >>> 31) ^ 1;
+    neighbourCode = levelCodes[v + o7];
+    if (neighbourCode !== 0) flatCounts[m7 + row + neighbourCode]++;
+    dependent += (((neighbourCode - low) | (high - neighbourCode)) >>> 31) ^ 1;
+    neighbourCode = levelCodes[v + o8];
+    if (neighbourCode !== 0) flatCounts[m8 + row + neighbourCode]++;
+    dependent += (((neighbourCode - low) | (high - neighbourCode)) >>> 31) ^ 1;
+    neighbourCode = levelCodes[v + o9];
+    if (neighbourCode !== 0) flatCounts[m9 + row + neighbourCode]++;
+    dependent += (((neighbourCode - low) | (high - neighbourCode)) >>> 31) ^ 1;
+    neighbourCode = levelCodes[v + o10];
+    if (neighbourCode !== 0) flatCounts[m10 + row + neighbourCode]++;
+    dependent += (((neighbourCode - low) | (high - neighbourCode)) >>> 31) ^ 1;
+    neighbourCode = levelCodes[v + o11];
+    if (neighbourCode !== 0) flatCounts[m11 + row + neighbourCode]++;
+    dependent += (((neighbourCode - low) | (high - neighbourCode)) >>> 31) ^ 1;
+    neighbourCode = levelCodes[v + o12];
+    if (neighbourCode !== 0) flatCounts[m12 + row + neighbourCode]++;
+    dependent += (((neighbourCode - low) | (high - neighbourCode)) >>> 31) ^ 1;
+    neighbourCode = levelCodes[v - o0];
+    dependent += (((neighbourCode - low) | (high - neighbourCode)) >>> 31) ^ 1;
+    neighbourCode = levelCodes[v - o1];
+    dependent += (((neighbourCode - low) | (high - neighbourCode)) >>> 31) ^ 1;
+    neighbourCode = levelCodes[v - o2];
+    dependent += (((neighbourCode - low) | (high - neighbourCode)) >>> 31) ^ 1;
+    neighbourCode = levelCodes[v - o3];
+    dependent += (((neighbourCode - low) | (high - neighbourCode)) >>> 31) ^ 1;
+    neighbourCode = levelCodes[v - o4];
+    dependent += (((neighbourCode - low) | (high - neighbourCode)) >>> 31) ^ 1;
+    neighbourCode = levelCodes[v - o5];
+    dependent += (((neighbourCode - low) | (high - neighbourCode)) >>> 31) ^ 1;
+    neighbourCode = levelCodes[v - o6];
+    dependent += (((neighbourCode - low) | (high - neighbourCode)) >>> 31) ^ 1;
+    neighbourCode = levelCodes[v - o7];
+    dependent += (((neighbourCode - low) | (high - neighbourCode)) >>> 31) ^ 1;
+    neighbourCode = levelCodes[v - o8];
+    dependent += (((neighbourCode - low) | (high - neighbourCode)) >>> 31) ^ 1;
+    neighbourCode = levelCodes[v - o9];
+    dependent += (((neighbourCode - low) | (high - neighbourCode)) >>> 31) ^ 1;
+    neighbourCode = levelCodes[v - o10];
+    dependent += (((neighbourCode - low) | (high - neighbourCode)) >>> 31) ^ 1;
+    neighbourCode = levelCodes[v - o11];
+    dependent += (((neighbourCode - low) | (high - neighbourCode)) >>> 31) ^ 1;
+    neighbourCode = levelCodes[v - o12];
+    dependent += (((neighbourCode - low) | (high - neighbourCode)) >>> 31) ^ 1;
+    dependence[(code - 1) * columns + dependent]++;
+    voxelCounts[code - 1]++;
+  }
 }
 
 /**
