@@ -188,13 +188,18 @@ function orderStatistics(values: Float64Array, discretisation: Discretisation): 
     buckets.set(bin, bucketStore.subarray(bucketStart, bucketStart + size));
     bucketStart += size;
   }
-  const bucketOfBin: (Float64Array | undefined)[] = new Array(maxBin + 1).fill(undefined);
-  for (const [bin, bucket] of buckets) bucketOfBin[bin] = bucket;
-  const filled = new Int32Array(maxBin + 1);
+  // Next free position in the store for each bucket's bin, −1 for the other bins; one typed look-up per voxel.
+  const nextSlot = new Int32Array(maxBin + 1).fill(-1);
+  let slotStart = 0;
+  for (const bin of bucketBins) {
+    nextSlot[bin] = slotStart;
+    slotStart += binStart[bin + 1] - binStart[bin];
+  }
   for (let v = 0; v < n; v++) {
-    const bin = bins[v];
-    const bucket = bucketOfBin[bin];
-    if (bucket !== undefined) bucket[filled[bin]++] = values[v];
+    const slot = nextSlot[bins[v]];
+    if (slot < 0) continue;
+    bucketStore[slot] = values[v];
+    nextSlot[bins[v]] = slot + 1;
   }
   for (const [bin, bucket] of buckets) {
     const local = [...wanted].filter((rank) => binOfRank.get(rank) === bin).map((rank) => rank - binStart[bin]);

@@ -49,27 +49,47 @@ export function glszmMatrix(region: TextureRegion, settings: TextureSettings): S
   if (offsets.length === 26) fillZones26(roiIndices, offsets, unvisited, stack, zones);
   else fillZones(roiIndices, offsets, unvisited, stack, zones);
   const { levels: zoneLevels, sizes: zoneSizes, maxSize } = zones;
-  const zoneCodes: number[] = [];
 
-  // Order zones by (level, size) so that entries group by level, then count equal pairs.
-  for (let z = 0; z < zoneLevels.length; z++) zoneCodes.push(zoneLevels[z] * (maxSize + 1) + zoneSizes[z]);
-  const sorted = Float64Array.from(zoneCodes).sort();
+  // Count zones per (level, size) in order of level, then size. Sizes up to DENSE_SIZES go to a table, the rare
+  // larger zones are sorted by level · (maxSize + 1) + size.
+  const levelCount = region.levels.length;
+  const table = new Int32Array((levelCount + 1) * DENSE_SIZES);
+  const largeZones: number[] = [];
+  for (let z = 0; z < zoneLevels.length; z++) {
+    if (zoneSizes[z] <= DENSE_SIZES) table[zoneLevels[z] * DENSE_SIZES + zoneSizes[z] - 1]++;
+    else largeZones.push(zoneLevels[z] * (maxSize + 1) + zoneSizes[z]);
+  }
+  largeZones.sort((x, y) => x - y);
+
   const level: number[] = [];
   const size: number[] = [];
   const count: number[] = [];
-  for (let z = 0; z < sorted.length; z++) {
-    if (z > 0 && sorted[z] === sorted[z - 1]) {
-      count[count.length - 1]++;
-      continue;
+  let nextLarge = 0;
+  for (let code = 1; code <= levelCount; code++) {
+    for (let zoneSize = 1; zoneSize <= DENSE_SIZES; zoneSize++) {
+      const zonesOfSize = table[code * DENSE_SIZES + zoneSize - 1];
+      if (zonesOfSize === 0) continue;
+      level.push(region.levels[code - 1]);
+      size.push(zoneSize);
+      count.push(zonesOfSize);
     }
-    const code = sorted[z];
-    const levelCode = Math.floor(code / (maxSize + 1));
-    level.push(region.levels[levelCode - 1]);
-    size.push(code - levelCode * (maxSize + 1));
-    count.push(1);
+    while (nextLarge < largeZones.length && Math.floor(largeZones[nextLarge] / (maxSize + 1)) === code) {
+      const zoneSize = largeZones[nextLarge] - code * (maxSize + 1);
+      if (size.length > 0 && level[level.length - 1] === region.levels[code - 1] && size[size.length - 1] === zoneSize) {
+        count[count.length - 1]++;
+      } else {
+        level.push(region.levels[code - 1]);
+        size.push(zoneSize);
+        count.push(1);
+      }
+      nextLarge++;
+    }
   }
   return { level: Float64Array.from(level), size: Float64Array.from(size), count: Float64Array.from(count) };
 }
+
+/** Largest zone size counted in the dense table of each level; the few larger zones are sorted instead. */
+const DENSE_SIZES = 64;
 
 /** Level code and size of every zone found, and the largest size. */
 interface Zones {
