@@ -24,6 +24,10 @@ const CAUSAL_HORIZON = Math.ceil(Math.log(1e-10) / Math.log(Math.abs(POLE)));
  */
 export function prefilterLines(data: Float64Array, offset: number, stride: number, width: number, length: number, fullLength: number): void {
   if (length === 1) return;
+  if (width === 1) {
+    prefilterLine(data, offset, stride, length, fullLength);
+    return;
+  }
   const last = offset + (length - 1) * stride;
 
   for (let n = 0; n < length; n++) {
@@ -72,6 +76,43 @@ export function prefilterLines(data: Float64Array, offset: number, stride: numbe
     const row = offset + n * stride;
     for (let w = 0; w < width; w++) data[row + w] = z * (data[row + stride + w] - data[row + w]);
   }
+}
+
+/**
+ * Filters one line, sample n at `data[offset + n * stride]`, with the operations of `prefilterLines` in the same
+ * order but without its per-call buffer and inner loops: the lines along x are many and short.
+ */
+function prefilterLine(data: Float64Array, offset: number, stride: number, length: number, fullLength: number): void {
+  const last = offset + (length - 1) * stride;
+  for (let n = offset; n <= last; n += stride) data[n] *= GAIN;
+
+  const z = POLE;
+  if (CAUSAL_HORIZON < fullLength && CAUSAL_HORIZON <= length) {
+    let sum = data[offset];
+    let zn = z;
+    for (let n = 1; n < CAUSAL_HORIZON; n++) {
+      sum += zn * data[offset + n * stride];
+      zn *= z;
+    }
+    data[offset] = sum;
+  } else {
+    let zn = z;
+    const iz = 1 / z;
+    let z2n = Math.pow(z, length - 1);
+    let sum = data[offset] + z2n * data[last];
+    z2n *= z2n * iz;
+    for (let n = 1; n <= length - 2; n++) {
+      sum += (zn + z2n) * data[offset + n * stride];
+      zn *= z;
+      z2n *= iz;
+    }
+    data[offset] = sum / (1 - zn * zn);
+  }
+
+  for (let n = offset + stride; n <= last; n += stride) data[n] += z * data[n - stride];
+
+  data[last] = (z / (z * z - 1)) * (z * data[last - stride] + data[last]);
+  for (let n = last - stride; n >= offset; n -= stride) data[n] = z * (data[n + stride] - data[n]);
 }
 
 /** The four cubic B-spline weights for the samples floor(x) − 1 … floor(x) + 2 at fractional offset w. */
