@@ -127,9 +127,10 @@ export function workerExecArgv(parentArgv: readonly string[] = process.execArgv)
 
 export interface WorkerPoolOptions {
   /**
-   * Lets a worker that is idle while no task waits warm up its feature code (default false). The pool then also
-   * gives the next task to a warmed worker when it has the choice, so the costliest image type, queued first,
-   * does not run in a cold thread.
+   * Lets a worker that has not run a task yet warm up its feature code while it is idle (default false): when
+   * `warmUpIdleWorkers` is called, or when a task is queued and finds it idle. The pool then also gives the next
+   * task to a warmed worker when it has the choice, so the costliest image type, queued first, does not run in a
+   * cold thread.
    */
   readonly warmUp?: boolean;
 }
@@ -171,6 +172,11 @@ export class WorkerPool {
     return this.workers.length;
   }
 
+  /** Starts the warm-up of every idle worker that has not run a task yet (when warm-up is on). */
+  warmUpIdleWorkers(): void {
+    this.dispatch();
+  }
+
   /**
    * Queues one task. A task with an `affinity` goes to the worker that last ran a task with the same affinity
    * when that worker is idle, so a step can reuse what an earlier step of the same study kept in memory. It
@@ -192,8 +198,6 @@ export class WorkerPool {
   /**
    * Hands queued tasks to idle workers: the task's affinity worker when idle, else a warmed worker, else the most
    * recently idle one. With warm-up on, a worker that is still idle afterwards and has never run a task warms up.
-   * Warm-up starts only from here, once a task has been queued, so the worker that takes a study's first step is
-   * never held up by it.
    */
   private dispatch(): void {
     while (this.idle.length > 0 && this.queue.length > 0) {

@@ -1,9 +1,9 @@
 /**
  * Warm-up of the feature code in a fresh thread. V8 runs a function in its interpreter and baseline tiers until
  * the function proves hot, and only then compiles optimised code, so the first lesion a thread extracts is slow.
- * On the PAT1 lesion at 1 mm, nine image types took 2.1 s in a fresh thread and 1.6 s after this warm-up, which
- * itself took 0.2 s (measured on the 2-core benchmark machine). A worker that would otherwise sit idle while
- * another validates and resamples a study runs it, so its first real image type runs at full speed.
+ * On the 2-core benchmark machine, nine image types of the PAT1 lesion at 1 mm took 1.25 to 1.3 s in a fresh
+ * thread. After a warm-up like this one, which itself took 0.15 to 0.2 s, they took 1.05 to 1.15 s. The local
+ * runner's workers run it while the main thread validates and resamples the first study.
  *
  * The warm-up extracts a small synthetic lesion with the run's own settings, so the same code paths and the same
  * typed-array kinds (int16 CT, float64 region) are compiled. Its features are thrown away.
@@ -13,11 +13,11 @@ import type { ExtractionSettings } from '../settings';
 import { enabledImageTypes, extractImageType } from './extract';
 import { prepareRegion } from './prepare';
 
-/** Edge length in voxels of the synthetic cube: large enough for every loop to turn hot, small enough to take 0.2 s. */
-const WARM_UP_EDGE = 24;
+/** Edge length in voxels of the synthetic cube: large enough for every loop to turn hot, small enough to be quick. */
+const WARM_UP_EDGE = 16;
 
 /**
- * Extracts every enabled image type of a synthetic spherical lesion, 24 voxels across at 1 mm, with a textured
+ * Extracts every enabled image type of a synthetic spherical lesion in a cube of 16 voxels at 1 mm, with a textured
  * int16 intensity pattern, and returns the number of features computed. An error means that the settings reject
  * the synthetic lesion. That costs only the warm-up, so the caller logs it and goes on.
  */

@@ -3,7 +3,7 @@ import { RadiomicsError } from '../../errors';
 import { parseParams } from '../../settings';
 import { loggerOf, type PipelineContext } from '../context';
 import type { PreparedRegion } from '../../extraction/prepare';
-import { loadRegion } from '../region-codec';
+import { loadRegion, type RegionKeys } from '../region-codec';
 import type { ExtractedUnit, ExtractionUnit } from '../state';
 
 interface StoredFeatures {
@@ -53,6 +53,14 @@ export async function extractUnit(context: PipelineContext, unit: ExtractionUnit
  * key always names the same volumes. One region per store is kept, so memory stays bounded.
  */
 const lastRegions = new WeakMap<object, { readonly key: string; readonly region: Promise<PreparedRegion> }>();
+
+/**
+ * Keeps a region that this process has just prepared and stored, so that the extraction units it runs next use
+ * it without reading it back. The stored volumes are an exact copy of it (see region-codec).
+ */
+export function keepPreparedRegion(blobs: object, keys: RegionKeys, region: PreparedRegion): void {
+  lastRegions.set(blobs, { key: `${keys.imageKey}\u0000${keys.maskKey}`, region: Promise.resolve(region) });
+}
 
 function loadRegionOnce(context: PipelineContext, unit: ExtractionUnit): Promise<PreparedRegion> {
   const key = `${unit.imageKey}\u0000${unit.maskKey}`;

@@ -8,6 +8,7 @@ import { lesionWorkPrefix } from '../keys';
 import { loadedStudyKey, takeLoadedStudy, type LoadedStudyEntry } from '../loaded-study-cache';
 import { prepareRegion } from '../../extraction/prepare';
 import { storeRegion } from '../region-codec';
+import { keepPreparedRegion } from './extract-unit';
 import type { ExtractionUnit, PreparedLesion, PreparedStudy, ValidatedStudy } from '../state';
 import { advanceStudy } from '../study-status';
 import { loadCtImage, loadLesions, maskKeyOf } from '../study-loader';
@@ -55,6 +56,7 @@ export async function prepareLesions(context: PipelineContext, input: ValidatedS
     const prefix = `${lesionWorkPrefix(siteId, studyId, lesion.lesionId)}${input.executionName}/${hash.slice(0, 12)}/`;
     const keys = { imageKey: `${prefix}image.nii`, maskKey: `${prefix}mask.nii` };
     await storeRegion(context.blobs, region, keys);
+    keepPreparedRegion(context.blobs, keys, region);
 
     const provenanceKey = `${prefix}provenance.json`;
     await context.blobs.put(
