@@ -29,7 +29,7 @@ export function registerRun(program: Command): void {
     .option('--json', 'print one JSON object per line: one per lesion, or one per failed study')
     .option('--store <dir>', 'store folder: blobs, SQLite results, notifications and logs', '.radiomics')
     .option('--params <file>', 'extraction parameter file (PyRadiomics YAML); default params/study-protocol.yaml')
-    .addOption(new Option('--workers <count>', 'worker threads for the workflow tasks; 0 runs them on the main thread (default: one per core)').argParser(parseCount))
+    .addOption(new Option('--workers <count>', 'worker threads for feature extraction and the later workflow tasks (validation and resampling run on the main thread); 0 runs everything on the main thread (default: one per core)').argParser(parseCount))
     .option('--verbose', 'also print the structured step logs on stderr')
     .addHelpText(
       'after',
