@@ -26,7 +26,7 @@ export function registerRun(program: Command): void {
     )
     .argument('<path...>', 'study folder, study zip archive, or folder of studies')
     .option('--site <id>', 'site id for studies without manifest.json (a manifest\'s siteId wins)', 'local')
-    .option('--json', 'print one JSON object per line: one per lesion, or one per failed study')
+    .option('--json', 'print one JSON object per line: one per lesion, or one per failed study (with "unchanged": true when a study was not run again)')
     .option('--store <dir>', 'store folder: blobs, SQLite results, notifications and logs', '.radiomics')
     .option('--params <file>', 'extraction parameter file (PyRadiomics YAML); default params/study-protocol.yaml')
     .addOption(new Option('--workers <count>', 'worker threads for feature extraction and the later workflow tasks (validation and resampling run on the main thread); 0 runs everything on the main thread (default: one per core)').argParser(parseCount))
@@ -79,6 +79,7 @@ function printJsonLines(report: LocalRunReport): void {
           message: failure?.message,
           action: failure?.action,
           ...(study.inferredLayout ? { inferred: study.inferredLayout } : {}),
+          ...(study.ran ? {} : { unchanged: true }),
         }),
       );
       continue;
@@ -96,6 +97,7 @@ function printJsonLines(report: LocalRunReport): void {
           synthetic: report.model?.version === lesion.modelVersion ? syntheticFlag(report.model) : undefined,
           modelProvenance: report.model?.version === lesion.modelVersion ? provenanceOf(report.model) : undefined,
           ...(study.inferredLayout ? { inferred: study.inferredLayout } : {}),
+          ...(study.ran ? {} : { unchanged: true }),
         }),
       );
     }

@@ -42,6 +42,7 @@ describe('radiomics run examples/', () => {
       expect(['progression', 'non-progression']).toContain(line.class);
       expect(line.probability).toBeGreaterThanOrEqual(0);
       expect(line.probability).toBeLessThanOrEqual(1);
+      expect(line.unchanged).toBeUndefined();
     }
   }, STUDY_TIMEOUT_MS);
 
@@ -61,6 +62,16 @@ describe('radiomics run examples/', () => {
     } finally {
       results.close();
     }
+  }, STUDY_TIMEOUT_MS);
+
+  it('marks unchanged studies in JSON', () => {
+    const result = runCli(['run', join(PROJECT_ROOT, 'examples', 'site-ibsi', 'pat1'), '--json', '--store', storeDir]);
+    const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+
+    expect(result.status).toBe(0);
+    expect(lines).toHaveLength(1);
+    expect(lines[0].unchanged).toBe(true);
+    expect(lines[0].status).toBe('COMPLETED');
   }, STUDY_TIMEOUT_MS);
 
   it('changes nothing on a second run', async () => {
