@@ -109,20 +109,20 @@ function bundleInputsUnchanged(recordPath: string): boolean {
  * instead of 0.25 s on the 2-core benchmark machine.
  */
 export function workerExecArgv(parentArgv: readonly string[] = process.execArgv): string[] {
-  const kept: string[] = [];
+  const passedOn: string[] = [];
   for (let index = 0; index < parentArgv.length; index++) {
     const option = parentArgv[index];
     const [flag, inlineValue] = option.split(/=(.*)/s, 2);
     const loaderFlag = flag === '--import' || flag === '--require' || flag === '-r' || flag === '--loader' || flag === '--experimental-loader';
     if (!loaderFlag) {
-      kept.push(option);
+      passedOn.push(option);
       continue;
     }
     const value = inlineValue ?? parentArgv[index + 1] ?? '';
     if (inlineValue === undefined) index++;
-    if (!/[\\/]tsx[\\/]|^tsx(\/|$)/.test(value)) kept.push(inlineValue === undefined ? `${flag}=${value}` : option);
+    if (!/[\\/]tsx[\\/]|^tsx(\/|$)/.test(value)) passedOn.push(inlineValue === undefined ? `${flag}=${value}` : option);
   }
-  return kept;
+  return passedOn;
 }
 
 export interface WorkerPoolOptions {

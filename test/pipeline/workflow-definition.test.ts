@@ -76,12 +76,13 @@ describe('study workflow definition', () => {
 });
 
 describe('local executor', () => {
-  it('accepts the bundled definition with the States Language validation on, which the runner skips', () => {
+  // The runner skips this States Language validation, so the test runs it.
+  it('validates the bundled definition', () => {
     expect(() => new LocalWorkflowExecutor(async () => ({}))).not.toThrow();
     expect(() => new LocalWorkflowExecutor(async () => ({}), STUDY_WORKFLOW_PATH, { validate: true })).not.toThrow();
   });
 
-  it('rejects a definition that breaks the States Language when validating', () => {
+  it('rejects an invalid definition', () => {
     const broken = join(mkdtempSync(join(tmpdir(), 'asl-')), 'broken.asl.json');
     writeFileSync(broken, JSON.stringify({ StartAt: 'Missing', States: { Only: { Type: 'Pass', End: true } } }));
     expect(() => new LocalWorkflowExecutor(async () => ({}), broken)).toThrow();

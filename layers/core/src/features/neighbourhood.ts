@@ -130,8 +130,9 @@ function tallyNeighbours(tally: NeighbourTally): void {
 /**
  * Tallies the neighbours for the 13 directions of 3-D texture, with the offsets and matrix starts in local
  * variables and the neighbour loop written out. V8 does not unroll the loop over an offset array, and this form
- * took about a third less time on the PAT1 sub-bands. Each line group reads neighbour v + δ_d (counted in GLCM d when in the
- * ROI, and in the GLDM tally when dependent); the last 13 pairs read v − δ_d for the GLDM tally only.
+ * took about a third less time on the PAT1 sub-bands. Each group of three lines reads neighbour v + δ_d, which
+ * counts in GLCM d when it is in the ROI and in the GLDM tally when dependent. The last 13 pairs read v − δ_d for
+ * the GLDM tally only.
  */
 function tallyNeighbours26(tally: NeighbourTally): void {
   const { levelCodes, roiIndices, offsets, lowCode, highCode, levelCount, matrixSize, flatCounts, dependence, voxelCounts } = tally;

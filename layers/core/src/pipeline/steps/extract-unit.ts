@@ -54,18 +54,22 @@ export async function extractUnit(context: PipelineContext, unit: ExtractionUnit
  */
 const lastRegions = new WeakMap<object, { readonly key: string; readonly region: Promise<PreparedRegion> }>();
 
+function regionCacheKey(keys: RegionKeys): string {
+  return `${keys.imageKey}\u0000${keys.maskKey}`;
+}
+
 /**
  * Keeps a region that this process has just prepared and stored, so that the extraction units it runs next use
  * it without reading it back. The stored volumes are an exact copy of it (see region-codec).
  */
 export function keepPreparedRegion(blobs: object, keys: RegionKeys, region: PreparedRegion): void {
-  lastRegions.set(blobs, { key: `${keys.imageKey}\u0000${keys.maskKey}`, region: Promise.resolve(region) });
+  lastRegions.set(blobs, { key: regionCacheKey(keys), region: Promise.resolve(region) });
 }
 
 function loadRegionOnce(context: PipelineContext, unit: ExtractionUnit): Promise<PreparedRegion> {
-  const key = `${unit.imageKey}\u0000${unit.maskKey}`;
-  const kept = lastRegions.get(context.blobs);
-  if (kept?.key === key) return kept.region;
+  const key = regionCacheKey(unit);
+  const cached = lastRegions.get(context.blobs);
+  if (cached?.key === key) return cached.region;
 
   const region = loadRegion(context.blobs, unit);
   lastRegions.set(context.blobs, { key, region });
