@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import {
   applyWaveletSubBand,
   applyWaveletSubBands,
+  computeWaveletSubBand,
+  forEachWaveletSubBand,
   getFilterBank,
   listWavelets,
   planWaveletRegion,
@@ -82,6 +84,28 @@ describe('single sub-band API', () => {
         const single = applyWaveletSubBand(image, band.name, options);
         expect(single.name).toBe(band.name);
         expect(Array.from(single.image.data), band.name).toEqual(Array.from(band.image.data));
+      }
+    }
+  });
+
+  it('visits the sub-bands of applyWaveletSubBands in order, in the transform precision', () => {
+    const image = randomVolume([11, 8, 7], 7);
+    const float32Image = volume(image.size, Float32Array.from(image.data, (value) => value / 7));
+    for (const [source, precision] of [[image, Float64Array], [float32Image, Float32Array]] as const) {
+      for (const options of [{}, { wavelet: 'db3', level: 2, startLevel: 1 }, { force2DDimension: 0 }, { box: { lower: [2, 1, 1], upper: [8, 6, 5] } as BoundingBox }]) {
+        const copies = applyWaveletSubBands(source, options);
+        const visited: string[] = [];
+        forEachWaveletSubBand(source, options, (name, band) => {
+          // The buffer is reused by the next sub-band, so it is compared while it is current.
+          const expected = copies[visited.length];
+          visited.push(name);
+          expect(name).toBe(expected.name);
+          expect(band.data).toBeInstanceOf(precision);
+          expect(band.size).toEqual(expected.image.size);
+          expect(Array.from(band.data), name).toEqual(Array.from(expected.image.data));
+          expect(Array.from(computeWaveletSubBand(source, name, options).data), name).toEqual(Array.from(band.data));
+        });
+        expect(visited).toEqual(waveletImageTypes(options));
       }
     }
   });

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import corePackage from '../../package.json' with { type: 'json' };
 import { RadiomicsError } from '../errors';
 import type { ImageVolume, LabelVolume, Vec3 } from '../image/volume';
-import { applyWaveletSubBand, applyWaveletSubBands, waveletImageTypes, type WaveletOptions } from '../filters/wavelet';
+import { computeWaveletSubBand, forEachWaveletSubBand, waveletImageTypes, type TransientSubBandVolume, type WaveletOptions } from '../filters/wavelet';
 import type { BoundingBox } from '../roi';
 import { settingsForImageType, settingsHash, type ExtractionSettings } from '../settings';
 import { computeIntensityClasses, computeShapeClass, featureGridOf, featureInputOn, featureInputOnBox } from './compute';
@@ -42,7 +42,7 @@ function roiBoxWaveletOptions(prepared: PreparedRegion, settings: ExtractionSett
 }
 
 /** Features of one sub-band image computed on the ROI's tight box (see roiBoxWaveletOptions). */
-function extractSubBand(prepared: PreparedRegion, settings: ExtractionSettings, name: string, subBand: ImageVolume<Float64Array>): Record<string, number> {
+function extractSubBand(prepared: PreparedRegion, settings: ExtractionSettings, name: string, subBand: TransientSubBandVolume): Record<string, number> {
   const output: Record<string, number> = {};
   const input = featureInputOnBox(featureGridOf(prepared.mask), subBand);
   computeIntensityClasses(input, settingsForImageType(settings, 'Wavelet'), settings, name, output);
@@ -67,8 +67,8 @@ export function extractImageType(prepared: PreparedRegion, settings: ExtractionS
   if (!enabledImageTypes(settings).includes(imageType)) {
     throw new RadiomicsError('SETTINGS_INVALID', `Image type "${imageType}" is not enabled; enabled: ${enabledImageTypes(settings).join(', ')}.`);
   }
-  const subBand = applyWaveletSubBand(prepared.waveletSource.source, imageType, roiBoxWaveletOptions(prepared, settings));
-  return extractSubBand(prepared, settings, imageType, subBand.image);
+  const subBand = computeWaveletSubBand(prepared.waveletSource.source, imageType, roiBoxWaveletOptions(prepared, settings));
+  return extractSubBand(prepared, settings, imageType, subBand);
 }
 
 export interface ExtractionProvenance {
@@ -119,9 +119,9 @@ export function extractFeatures(
   const features: Record<string, number> = {};
   if (settings.imageType.Original) Object.assign(features, extractImageType(prepared, settings, 'original'));
   if (settings.imageType.Wavelet) {
-    for (const subBand of applyWaveletSubBands(prepared.waveletSource.source, roiBoxWaveletOptions(prepared, settings))) {
-      Object.assign(features, extractSubBand(prepared, settings, subBand.name, subBand.image));
-    }
+    forEachWaveletSubBand(prepared.waveletSource.source, roiBoxWaveletOptions(prepared, settings), (name, subBand) => {
+      Object.assign(features, extractSubBand(prepared, settings, name, subBand));
+    });
   }
   return {
     features,

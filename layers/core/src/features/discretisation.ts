@@ -24,14 +24,33 @@ export interface Discretisation {
   readonly bins: Int32Array;
   /** Largest bin number that occurs (PyRadiomics' Ng). */
   readonly maxBin: number;
+  /** Number of values in each bin, indexed by bin number (0 … maxBin; bin 0 is always empty). */
+  readonly binCounts: Int32Array;
+  /** Smallest and largest of the values. */
+  readonly minimum: number;
+  readonly maximum: number;
   /** Edge k of the bins, as NumPy would compute it. */
   readonly edge: (k: number) => number;
 }
 
 export const DEFAULT_BIN_WIDTH = 25;
 
-/** Discretises `values` with fixed bin count when `binCount` is set, else with fixed bin width. */
-export function discretise(values: Float64Array, settings: DiscretisationSettings): Discretisation {
+/**
+ * Largest number of bins a discretisation may have. Each bin takes about 20 bytes of working memory (its edge and
+ * its counts), so the limit keeps a discretisation within about 200 MB. CT at a bin width of 25 HU needs a few
+ * hundred bins. Only the grey levels present in the ROI count for the texture classes (MAX_TEXTURE_GREY_LEVELS).
+ */
+export const MAX_BINS = 10_000_000;
+
+/**
+ * Discretises `values` with fixed bin count when `binCount` is set, else with fixed bin width. `allocate`
+ * supplies the array of bin numbers, which is written in full.
+ */
+export function discretise(
+  values: Float64Array,
+  settings: DiscretisationSettings,
+  allocate: (length: number) => Int32Array = (length) => new Int32Array(length),
+): Discretisation {
   if (values.length === 0) {
     throw new RadiomicsError('EMPTY_ROI', 'Cannot discretise an empty ROI.');
   }
@@ -52,13 +71,29 @@ export function discretise(values: Float64Array, settings: DiscretisationSetting
   const first = edge(0);
   const step = edge(1) - first;
 
-  // Edges up to the first one above the maximum; the bin of a value is the number of edges ≤ value.
-  const edgeList: number[] = [first];
-  while (edgeList[edgeList.length - 1] <= max) edgeList.push(edge(edgeList.length));
-  const edges = Float64Array.from(edgeList);
+  // A bin width far too small for the intensity range (or a float image with extreme values) would otherwise
+  // build an edge list of billions of entries before anything else could object.
+  const binsNeeded = Math.floor((max - first) / step) + 1;
+  if (!(binsNeeded <= MAX_BINS)) {
+    throw new RadiomicsError(
+      'SETTINGS_INVALID',
+      `Discretising intensities from ${min} to ${max} would need ${binsNeeded > 1e15 ? binsNeeded.toExponential(2) : binsNeeded} bins; at most ${MAX_BINS} are supported. Use a larger binWidth, a binCount, or check the image's intensity scaling.`,
+      { details: { minimum: min, maximum: max, bins: binsNeeded, limit: MAX_BINS } },
+    );
+  }
+
+  // Edges up to the first one above the maximum; the bin of a value is the number of edges ≤ value. The estimate
+  // above may be off by one either way through rounding, so the array has room for two more edges.
+  const edgeStore = new Float64Array(binsNeeded + 3);
+  let edgeCount = 0;
+  do {
+    edgeStore[edgeCount] = edge(edgeCount);
+    edgeCount++;
+  } while (edgeStore[edgeCount - 1] <= max && edgeCount < edgeStore.length);
+  const edges = edgeStore.subarray(0, edgeCount);
   const lastEdge = edges.length - 1;
 
-  const bins = new Int32Array(values.length);
+  const bins = allocate(values.length);
   let maxBin = 0;
   for (let i = 0; i < values.length; i++) {
     const value = values[i];
@@ -72,7 +107,37 @@ export function discretise(values: Float64Array, settings: DiscretisationSetting
     bins[i] = bin;
     if (bin > maxBin) maxBin = bin;
   }
-  return { bins, maxBin, edge };
+  return { bins, maxBin, binCounts: countBins(bins, maxBin), minimum: min, maximum: max, edge };
+}
+
+/** Bin count up to which countBins keeps four partial histograms (64 KB in all). */
+const INTERLEAVED_BINS = 4096;
+
+/**
+ * Histogram of the bin numbers. Neighbouring voxels often share a bin, so one counter is often incremented twice
+ * in a row, and the second increment waits for the first. Four interleaved histograms, summed at the end, avoid it
+ * for the usual few hundred bins. Beyond INTERLEAVED_BINS one histogram is kept, to save memory.
+ */
+function countBins(bins: Int32Array, maxBin: number): Int32Array {
+  const stride = maxBin + 1;
+  if (stride > INTERLEAVED_BINS) {
+    const counts = new Int32Array(stride);
+    for (let v = 0; v < bins.length; v++) counts[bins[v]]++;
+    return counts;
+  }
+  const partial = new Int32Array(4 * stride);
+  const n = bins.length;
+  let v = 0;
+  for (; v + 3 < n; v += 4) {
+    partial[bins[v]]++;
+    partial[stride + bins[v + 1]]++;
+    partial[2 * stride + bins[v + 2]]++;
+    partial[3 * stride + bins[v + 3]]++;
+  }
+  for (; v < n; v++) partial[bins[v]]++;
+  const counts = partial.slice(0, stride);
+  for (let bin = 0; bin < stride; bin++) counts[bin] += partial[stride + bin] + partial[2 * stride + bin] + partial[3 * stride + bin];
+  return counts;
 }
 
 /** Edges of `np.arange(low, max + 2W, W)` with low = min − (min mod W): start + k·(second − first) for k ≥ 2. */

@@ -266,7 +266,7 @@ export function symmetricEigenvalues(matrix: Float64Array, n: number): Float64Ar
 }
 
 /**
- * Householder reduction T = Hᵀ A H of a symmetric matrix. The 1-based arrays hold T's diagonal and
+ * Householder reduction T = Hᵀ A H of a symmetric matrix (lower triangle read). The 1-based arrays hold T's diagonal and
  * subdiagonal (element i couples rows i − 1 and i); `reflectors` keeps the Householder vectors so that an
  * eigenvector y of T can be mapped back to A's eigenvector H y by `backTransform`.
  */
@@ -278,9 +278,14 @@ export interface TridiagonalReduction {
   readonly reflectorNorms: Float64Array;
 }
 
-export function reduceToTridiagonal(matrix: Float64Array, n: number): TridiagonalReduction {
+export function reduceToTridiagonal(
+  matrix: Float64Array,
+  n: number,
+  allocate: (length: number) => Float64Array = (length) => new Float64Array(length),
+): TridiagonalReduction {
   const stride = n + 1;
-  const a = new Float64Array(stride * stride);
+  // `allocate` may return a reused buffer, so it is cleared: the reduction reads cells it has not written.
+  const a = allocate(stride * stride).fill(0);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j <= i; j++) a[(i + 1) * stride + j + 1] = matrix[i * n + j];
   }

@@ -92,27 +92,24 @@ export function computeFirstOrder(
   }
   const m4 = pairwiseSum(scratch) / count;
 
-  const { p10, p25, median, p75, p90 } = orderStatistics(values, discretisation);
-  let minimum = Infinity;
-  let maximum = -Infinity;
-  for (let v = 0; v < count; v++) {
-    const value = values[v];
-    if (value < minimum) minimum = value;
-    if (value > maximum) maximum = value;
-  }
+  const { minimum, maximum } = discretisation.bins.length === count ? discretisation : extremes(values);
+  const { p10, p25, median, p75, p90 } = orderStatistics(values, minimum, maximum);
 
-  // Robust MAD: NumPy's nanmean over the full-length array with excluded values set to 0.
+  // Robust MAD: NumPy's nanmean over the full-length array with excluded values set to 0. About a fifth of the
+  // voxels lie outside [P10, P90] in no particular order, so the test is done without a branch, which the CPU
+  // would mispredict often: inside is 1 or 0, and 0 · x adds nothing to a sum (x is finite).
   let robustCount = 0;
   for (let v = 0; v < count; v++) {
     const value = values[v];
-    const inside = value >= p10 && value <= p90;
-    scratch[v] = inside ? value : 0;
-    if (inside) robustCount++;
+    const inside = Number(value >= p10) & Number(value <= p90);
+    scratch[v] = inside * value;
+    robustCount += inside;
   }
   const robustMean = pairwiseSum(scratch) / robustCount;
   for (let v = 0; v < count; v++) {
     const value = values[v];
-    scratch[v] = value >= p10 && value <= p90 ? Math.abs(value - robustMean) : 0;
+    const inside = Number(value >= p10) & Number(value <= p90);
+    scratch[v] = inside * Math.abs(value - robustMean);
   }
   const robustMeanAbsoluteDeviation = pairwiseSum(scratch) / robustCount;
 
@@ -142,16 +139,23 @@ export function computeFirstOrder(
   };
 }
 
+/** Number of equal-width buckets between the ROI minimum and maximum in which the order statistics are sought. */
+const ORDER_BUCKETS = 4096;
+
 /**
- * Percentiles 10, 25, 75, 90 (NumPy 'linear') and the median. The grey-level bins are monotone in intensity
- * (a voxel's bin is the number of bin edges at or below its value), so the voxel of rank r lies in the bin where
- * the cumulative bin count passes r, and only the few bins holding a requested rank are copied and searched by
- * quickselect.
+ * Percentiles 10, 25, 75, 90 (NumPy 'linear') and the median, from ten ranks at most. The values are counted in
+ * equal-width buckets between the minimum and the maximum; bucket(x) = ⌊(x − min) · scale⌋ never decreases with x,
+ * because floating-point subtraction and multiplication by a positive number are monotone, so the value of rank
+ * r lies in the bucket where the cumulative count passes r. Only the values of those few buckets are copied and
+ * searched by quickselect. The grey-level bins would do as buckets, but they are wide: a high-pass sub-band puts
+ * half of its voxels in one bin, and the search through them cost more than all the other first-order features.
  */
-function orderStatistics(values: Float64Array, discretisation: Discretisation): { p10: number; p25: number; median: number; p75: number; p90: number } {
+function orderStatistics(values: Float64Array, minimum: number, maximum: number): { p10: number; p25: number; median: number; p75: number; p90: number } {
   const n = values.length;
   const percents = [10, 25, 75, 90];
   const ranks = percents.map((percent) => percentileRanks(n, percent));
+  if (maximum === minimum) return percentilesOf(() => minimum, ranks, n);
+
   const middle = n >> 1;
   const wanted = new Set<number>([middle, Math.max(middle - 1, 0)]);
   for (const { previous, next } of ranks) {
@@ -159,55 +163,67 @@ function orderStatistics(values: Float64Array, discretisation: Discretisation): 
     wanted.add(next);
   }
 
-  if (discretisation.bins.length !== n) {
-    // Not the discretisation of these values: select on a copy of them all.
-    const work = Float64Array.from(values);
-    selectRanks(work, [...wanted].sort((a, b) => a - b));
-    return percentilesOf((rank) => work[rank], ranks, n);
+  // Four interleaved histograms, summed afterwards, so that neighbouring voxels in one bucket do not wait for
+  // each other's increment. The product stays below ORDER_BUCKETS (it is at most (ORDER_BUCKETS − 1)(1 + 2⁻⁵²)).
+  const scale = (ORDER_BUCKETS - 1) / (maximum - minimum);
+  const partial = new Int32Array(4 * ORDER_BUCKETS);
+  let v = 0;
+  for (; v + 3 < n; v += 4) {
+    partial[((values[v] - minimum) * scale) | 0]++;
+    partial[ORDER_BUCKETS + (((values[v + 1] - minimum) * scale) | 0)]++;
+    partial[2 * ORDER_BUCKETS + (((values[v + 2] - minimum) * scale) | 0)]++;
+    partial[3 * ORDER_BUCKETS + (((values[v + 3] - minimum) * scale) | 0)]++;
+  }
+  for (; v < n; v++) partial[((values[v] - minimum) * scale) | 0]++;
+  // bucketStart[b] = number of values in the buckets below b, so bucket b contains ranks bucketStart[b] … bucketStart[b + 1] − 1.
+  const bucketStart = new Int32Array(ORDER_BUCKETS + 1);
+  for (let b = 0; b < ORDER_BUCKETS; b++) {
+    bucketStart[b + 1] = bucketStart[b] + partial[b] + partial[ORDER_BUCKETS + b] + partial[2 * ORDER_BUCKETS + b] + partial[3 * ORDER_BUCKETS + b];
   }
 
-  const { bins, maxBin } = discretisation;
-  const binStart = new Int32Array(maxBin + 2);
-  for (let v = 0; v < n; v++) binStart[bins[v] + 1]++;
-  for (let bin = 1; bin <= maxBin + 1; bin++) binStart[bin] += binStart[bin - 1];
-  // binStart[b] = number of voxels in bins below b, so bin b holds ranks binStart[b] … binStart[b + 1] − 1.
-  const binOfRank = new Map<number, number>();
-  const bucketBins: number[] = [];
+  const bucketOfRank = new Map<number, number>();
+  const wantedBuckets: number[] = [];
   for (const rank of wanted) {
-    let bin = 1;
-    while (binStart[bin + 1] <= rank) bin++;
-    binOfRank.set(rank, bin);
-    if (!bucketBins.includes(bin)) bucketBins.push(bin);
+    let low = 0;
+    let high = ORDER_BUCKETS - 1;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (bucketStart[mid + 1] <= rank) low = mid + 1;
+      else high = mid;
+    }
+    bucketOfRank.set(rank, low);
+    if (!wantedBuckets.includes(low)) wantedBuckets.push(low);
   }
-  // The buckets are consecutive views of one reused buffer, written in full below before they are searched.
-  const bucketStore = scratchFloat64('first-order-buckets', bucketBins.reduce((total, bin) => total + binStart[bin + 1] - binStart[bin], 0));
-  const buckets = new Map<number, Float64Array>();
-  let bucketStart = 0;
-  for (const bin of bucketBins) {
-    const size = binStart[bin + 1] - binStart[bin];
-    buckets.set(bin, bucketStore.subarray(bucketStart, bucketStart + size));
-    bucketStart += size;
+
+  // Next free position in one reused store for each wanted bucket, −1 for the others. The wanted buckets hold few
+  // of the voxels, so the test below is rarely true and well predicted.
+  const nextSlot = new Int32Array(ORDER_BUCKETS).fill(-1);
+  const storeOffset = new Map<number, number>();
+  let storeSize = 0;
+  for (const bucket of wantedBuckets) {
+    nextSlot[bucket] = storeSize;
+    storeOffset.set(bucket, storeSize);
+    storeSize += bucketStart[bucket + 1] - bucketStart[bucket];
   }
-  // Next free position in the store for each bucket's bin, −1 for the other bins; one typed look-up per voxel.
-  const nextSlot = new Int32Array(maxBin + 1).fill(-1);
-  let slotStart = 0;
-  for (const bin of bucketBins) {
-    nextSlot[bin] = slotStart;
-    slotStart += binStart[bin + 1] - binStart[bin];
-  }
+  const store = scratchFloat64('first-order-buckets', storeSize);
   for (let v = 0; v < n; v++) {
-    const slot = nextSlot[bins[v]];
+    const value = values[v];
+    const bucket = ((value - minimum) * scale) | 0;
+    const slot = nextSlot[bucket];
     if (slot < 0) continue;
-    bucketStore[slot] = values[v];
-    nextSlot[bins[v]] = slot + 1;
+    store[slot] = value;
+    nextSlot[bucket] = slot + 1;
   }
-  for (const [bin, bucket] of buckets) {
-    const local = [...wanted].filter((rank) => binOfRank.get(rank) === bin).map((rank) => rank - binStart[bin]);
-    selectRanks(bucket, local.sort((a, b) => a - b));
+
+  for (const bucket of wantedBuckets) {
+    const offset = storeOffset.get(bucket)!;
+    const contents = store.subarray(offset, offset + bucketStart[bucket + 1] - bucketStart[bucket]);
+    const local = [...wanted].filter((rank) => bucketOfRank.get(rank) === bucket).map((rank) => rank - bucketStart[bucket]);
+    selectRanks(contents, local.sort((a, b) => a - b));
   }
   const valueAt = (rank: number): number => {
-    const bin = binOfRank.get(rank)!;
-    return buckets.get(bin)![rank - binStart[bin]];
+    const bucket = bucketOfRank.get(rank)!;
+    return store[storeOffset.get(bucket)! + rank - bucketStart[bucket]];
   };
 
   return percentilesOf(valueAt, ranks, n);
@@ -224,10 +240,19 @@ function percentilesOf(
   return { p10, p25, median, p75, p90 };
 }
 
+function extremes(values: Float64Array): { minimum: number; maximum: number } {
+  let minimum = Infinity;
+  let maximum = -Infinity;
+  for (let v = 0; v < values.length; v++) {
+    minimum = Math.min(minimum, values[v]);
+    maximum = Math.max(maximum, values[v]);
+  }
+  return { minimum, maximum };
+}
+
 /** Entropy and uniformity of the discretised intensity histogram. */
 function histogramStatistics(discretisation: Discretisation): { entropy: number; uniformity: number } {
-  const counts = new Float64Array(discretisation.maxBin + 1);
-  for (let v = 0; v < discretisation.bins.length; v++) counts[discretisation.bins[v]]++;
+  const counts = discretisation.binCounts;
   const probabilities: number[] = [];
   for (let bin = 1; bin <= discretisation.maxBin; bin++) {
     if (counts[bin] > 0) probabilities.push(counts[bin] / discretisation.bins.length);

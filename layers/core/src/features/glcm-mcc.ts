@@ -13,6 +13,7 @@
  * is not symmetric, the general non-symmetric eigenvalue routine on Q itself is used.
  */
 import { EPSILON } from './numeric';
+import { scratchFloat64 } from '../scratch';
 import { backTransform, eigenvalues, reduceToTridiagonal, solveShiftedTridiagonal, tridiagonalEigenvalues } from './eigenvalues';
 
 /** Relative gap below which λ₂ counts as degenerate and the general routine is used. */
@@ -148,11 +149,13 @@ function levelBlocks(p: Float64Array, px: Float64Array, n: number): number[][] {
 function symmetricBlockEigenvalues(p: Float64Array, px: Float64Array, n: number, block: readonly number[], ranks: readonly (0 | 1)[]): number[] | null {
   const m = block.length;
   const rootPx = block.map((a) => Math.sqrt(px[a]));
-  const s = new Float64Array(m * m);
+  // Both matrices are work buffers: the reduction is used up before this function returns. Only the lower
+  // triangle of s is written, and only that is read.
+  const s = scratchFloat64('mcc-symmetric', m * m);
   for (let x = 0; x < m; x++) {
     for (let y = 0; y <= x; y++) s[x * m + y] = p[block[x] * n + block[y]] / (rootPx[x] * rootPx[y]);
   }
-  const reduction = reduceToTridiagonal(s, m);
+  const reduction = reduceToTridiagonal(s, m, (length) => scratchFloat64('mcc-reflectors', length));
   const mu = tridiagonalEigenvalues(reduction);
   const order = Array.from({ length: m }, (_, index) => index).sort((x, y) => mu[x] * mu[x] - mu[y] * mu[y]);
   // μ² in descending order; a missing rank is −∞, which is separated from everything.

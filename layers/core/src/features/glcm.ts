@@ -37,6 +37,7 @@
  */
 import { EPSILON, nanMean } from './numeric';
 import { maximalCorrelationCoefficient } from './glcm-mcc';
+import { scratchFloat64 } from '../scratch';
 import { neighbourhoodSummary } from './neighbourhood';
 import type { TextureRegion } from './region';
 import { scaledComponents, type TextureSettings } from './texture-settings';
@@ -74,18 +75,20 @@ export type GlcmFeatureName = (typeof GLCM_FEATURE_NAMES)[number];
 export function glcmMatrices(region: TextureRegion, settings: TextureSettings): { matrices: Float64Array[]; vectors: number[][] } {
   const { directions, cooccurrence } = neighbourhoodSummary(region, settings);
   const levelCount = region.levels.length;
-  const matrices = cooccurrence.map((counts) => Float64Array.from(counts));
-  if (settings.symmetricalGLCM ?? true) {
-    for (const counts of matrices) {
-      for (let i = 0; i < levelCount; i++) {
-        for (let j = i; j < levelCount; j++) {
-          const sum = counts[i * levelCount + j] + counts[j * levelCount + i];
-          counts[i * levelCount + j] = sum;
-          counts[j * levelCount + i] = sum;
-        }
+  const symmetric = settings.symmetricalGLCM ?? true;
+  const matrices = cooccurrence.map((counts) => {
+    if (!symmetric) return Float64Array.from(counts);
+    // P + Pᵀ: each unordered pair counts in both orders.
+    const matrix = new Float64Array(counts.length);
+    for (let i = 0; i < levelCount; i++) {
+      for (let j = i; j < levelCount; j++) {
+        const sum = counts[i * levelCount + j] + counts[j * levelCount + i];
+        matrix[i * levelCount + j] = sum;
+        matrix[j * levelCount + i] = sum;
       }
     }
-  }
+    return matrix;
+  });
   return { matrices, vectors: directions.map((direction) => [...direction.vector]) };
 }
 
@@ -138,7 +141,8 @@ export function computeGlcm(region: TextureRegion, settings: TextureSettings = {
 /** All 24 features of one matrix of counts, in GLCM_FEATURE_NAMES order. */
 function glcmFeatureRow(counts: Float64Array, total: number, levels: Float64Array, maxBin: number, symmetric: boolean): Float64Array {
   const n = levels.length;
-  const p = new Float64Array(n * n);
+  // A work buffer: p is dropped when the row is done (the MCC copies what it needs).
+  const p = scratchFloat64('glcm-probabilities', n * n);
   for (let e = 0; e < p.length; e++) p[e] = counts[e] / total;
 
   const px = new Float64Array(n);

@@ -61,13 +61,28 @@ export function glrlmWeight(norm: string, vector: readonly number[], spacing: re
 
 /** Run length matrices per direction: L × R counts (R = longest possible run), zeroed for edge-on directions. */
 export function glrlmMatrices(region: TextureRegion, settings: TextureSettings): { matrices: Float64Array[]; vectors: number[][]; columns: number } {
+  const { matrices, vectors, columns } = glrlmCounts(region, settings, (length) => new Int32Array(length));
+  return { matrices: matrices.map((counts) => Float64Array.from(counts)), vectors, columns };
+}
+
+/**
+ * The matrices of `glrlmMatrices` as integer views of one array of counts, which `allocate` supplies zero
+ * filled. computeGlrlm passes a work buffer, because it drops the matrices once the features are computed.
+ */
+function glrlmCounts(
+  region: TextureRegion,
+  settings: TextureSettings,
+  allocate: (length: number) => Int32Array,
+): { matrices: Int32Array[]; vectors: number[][]; columns: number } {
   const directions = halfDirections(region.paddedSize, force2DAxisOf(settings));
   const columns = Math.max(region.extent[0], region.extent[1], region.extent[2]);
-  const counts = directions.length === 13 && columns <= 0xffff ? runCounts13(region, directions, columns) : runCountsByDirection(region, directions, columns);
-
   const matrixSize = region.levels.length * columns;
+  const counts = allocate(directions.length * matrixSize);
+  if (directions.length === 13 && columns <= 0xffff) runCounts13(region, directions, columns, counts);
+  else runCountsByDirection(region, directions, columns, counts);
+
   const matrices = directions.map((direction, d) => {
-    const matrix = Float64Array.from(counts.subarray(d * matrixSize, (d + 1) * matrixSize));
+    const matrix = counts.subarray(d * matrixSize, (d + 1) * matrixSize);
     // Some run is longer than one voxel or touches another run exactly when some ROI voxel has a ROI neighbour
     // along δ. A run longer than one voxel shows in the matrix; otherwise the neighbours are looked up.
     if (!hasLongRun(matrix, columns) && !hasRoiNeighbourAlong(region, direction.offset) && !hasTwoRoiVoxelsOnALine(region, direction.vector)) {
@@ -85,10 +100,9 @@ export function glrlmMatrices(region: TextureRegion, settings: TextureSettings):
  * v along δ is always scanned before v. The buffer is reused between calls, and a stale value is only read where
  * `continues` is 0, which cancels it.
  */
-function runCountsByDirection(region: TextureRegion, directions: readonly Direction[], columns: number): Int32Array {
+function runCountsByDirection(region: TextureRegion, directions: readonly Direction[], columns: number, counts: Int32Array): void {
   const { levelCodes, roiIndices } = region;
   const matrixSize = region.levels.length * columns;
-  const counts = new Int32Array(directions.length * matrixSize);
   const runLengths = scratchInt32('glrlm-run-lengths', levelCodes.length);
   directions.forEach((direction, d) => {
     const offset = direction.offset;
@@ -105,7 +119,6 @@ function runCountsByDirection(region: TextureRegion, directions: readonly Direct
       counts[start + (code - 1) * columns + length] += (toNext | -toNext) >>> 31;
     }
   });
-  return counts;
 }
 
 /**
@@ -114,10 +127,9 @@ function runCountsByDirection(region: TextureRegion, directions: readonly Direct
  * unroll loops, and this form took about 40 % less time on the PAT1 sub-bands than 13 passes. Run lengths fit 16
  * bits because the caller uses this only when no ROI extent exceeds 65,535 voxels.
  */
-function runCounts13(region: TextureRegion, directions: readonly Direction[], columns: number): Int32Array {
+function runCounts13(region: TextureRegion, directions: readonly Direction[], columns: number, counts: Int32Array): void {
   const { levelCodes, roiIndices } = region;
   const matrixSize = region.levels.length * columns;
-  const counts = new Int32Array(13 * matrixSize);
   const [o0, o1, o2, o3, o4, o5, o6, o7, o8, o9, o10, o11, o12] = directions.map((direction) => direction.offset);
 
   // Ring buffers: the run length at v is read back only at v + δ, less than `ring` voxels later, so each
@@ -213,11 +225,10 @@ function runCounts13(region: TextureRegion, directions: readonly Direction[], co
     r12[v & mask] = length;
     counts[m12 + row + length] += (toNext | -toNext) >>> 31;
   }
-  return counts;
 }
 
 /** Returns whether a direction's matrix counts a run of two voxels or more. */
-function hasLongRun(matrix: Float64Array, columns: number): boolean {
+function hasLongRun(matrix: Int32Array, columns: number): boolean {
   for (let e = 0; e < matrix.length; e++) if (matrix[e] !== 0 && e % columns !== 0) return true;
   return false;
 }
@@ -252,8 +263,8 @@ function hasTwoRoiVoxelsOnALine(region: TextureRegion, vector: readonly number[]
 
 /** Computes the 16 GLRLM features. */
 export function computeGlrlm(region: TextureRegion, settings: TextureSettings = {}): Record<GlrlmFeatureName, number> {
-  const { matrices, vectors, columns } = glrlmMatrices(region, settings);
-  let combined = matrices;
+  const { matrices, vectors, columns } = glrlmCounts(region, settings, (length) => scratchInt32('glrlm-counts', length).fill(0));
+  let combined: (Int32Array | Float64Array)[] = matrices;
   if (settings.weightingNorm) {
     const merged = new Float64Array(matrices[0]?.length ?? 0);
     matrices.forEach((counts, d) => {

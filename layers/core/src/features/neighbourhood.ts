@@ -11,7 +11,7 @@ import { force2DAxisOf, type TextureSettings } from './texture-settings';
 export interface NeighbourhoodSummary {
   readonly directions: readonly Direction[];
   /** Asymmetric GLCM counts per direction: L × L, row = level index of v, column = level index of v + δ. */
-  readonly cooccurrence: readonly Float64Array[];
+  readonly cooccurrence: readonly Int32Array[];
   /** GLDM counts: row = level index, column = number of dependent neighbours (0 … 2 × directions). */
   readonly dependence: Float64Array;
   readonly dependenceColumns: number;
@@ -81,7 +81,9 @@ function computeSummary(region: TextureRegion, directions: Direction[], alpha: n
   if (halfCount === 13) tallyNeighbours26(tally);
   else tallyNeighbours(tally);
 
-  const cooccurrence = directions.map((_, d) => Float64Array.from(flatCounts.subarray(d * matrixSize, (d + 1) * matrixSize)));
+  // One copy out of the work buffer, since the summary is cached with the region.
+  const keptCounts = flatCounts.slice();
+  const cooccurrence = directions.map((_, d) => keptCounts.subarray(d * matrixSize, (d + 1) * matrixSize));
   const differences = neighbourhoodDifferences(region, force2DAxis);
   return { directions, cooccurrence, dependence, dependenceColumns: columns, voxelCounts, differences };
 }

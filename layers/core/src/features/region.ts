@@ -65,8 +65,11 @@ export function roiLayout(mask: ArrayLike<number>, size: Vec3): RoiLayout {
   return { inputIndices, paddedIndices, extent: [maxI - minI + 1, maxJ - minJ + 1, maxK - minK + 1] };
 }
 
-/** Intensities of the ROI voxels in scan order (k slowest, i fastest), as PyRadiomics' `image[mask]`. */
-export function roiIntensities(input: FeatureInput): Float64Array {
+/**
+ * Intensities of the ROI voxels in scan order (k slowest, i fastest), as PyRadiomics' `image[mask]`. `allocate`
+ * supplies the output array, which is written in full (a caller may pass a reused work buffer).
+ */
+export function roiIntensities(input: FeatureInput, allocate: (length: number) => Float64Array = (length) => new Float64Array(length)): Float64Array {
   const { image, mask } = input;
   const total = input.size[0] * input.size[1] * input.size[2];
   if (image.length !== total || mask.length !== total) {
@@ -75,14 +78,14 @@ export function roiIntensities(input: FeatureInput): Float64Array {
   if (input.layout) {
     const { inputIndices } = input.layout;
     if (inputIndices.length === 0) throw new RadiomicsError('EMPTY_ROI', 'The ROI has no voxels, so no feature can be computed.');
-    const gathered = new Float64Array(inputIndices.length);
+    const gathered = allocate(inputIndices.length);
     for (let r = 0; r < inputIndices.length; r++) gathered[r] = image[inputIndices[r]];
     return gathered;
   }
   let count = 0;
   for (let v = 0; v < total; v++) if (mask[v]) count++;
   if (count === 0) throw new RadiomicsError('EMPTY_ROI', 'The ROI has no voxels, so no feature can be computed.');
-  const values = new Float64Array(count);
+  const values = allocate(count);
   let next = 0;
   for (let v = 0; v < total; v++) if (mask[v]) values[next++] = image[v];
   return values;
@@ -114,13 +117,14 @@ export interface TextureRegion {
 
 /**
  * Discretises the ROI and lays it on a padded grid. `roiValues` and `discretisation` may be passed when the
- * first-order features already computed them.
+ * first-order features already computed them. `allocateGrid` supplies the zero-filled grid of level codes.
  */
 export function buildTextureRegion(
   input: FeatureInput,
   settings: DiscretisationSettings,
   roiValues = roiIntensities(input),
   discretisation: Discretisation = discretise(roiValues, settings),
+  allocateGrid: (length: number) => Uint16Array = (length) => new Uint16Array(length),
 ): TextureRegion {
   const [nx, ny, nz] = input.size;
   const px = nx + 2;
@@ -131,13 +135,10 @@ export function buildTextureRegion(
   if (roiIndices.length !== roiValues.length || discretisation.bins.length !== roiValues.length) {
     throw new RadiomicsError('INTERNAL_ERROR', `The ROI has ${roiIndices.length} voxels but ${roiValues.length} values and ${discretisation.bins.length} bins.`);
   }
-  const present = new Uint8Array(discretisation.maxBin + 1);
-  for (let r = 0; r < roiIndices.length; r++) present[discretisation.bins[r]] = 1;
-
   const codeOfBin = new Int32Array(discretisation.maxBin + 1);
   const levelList: number[] = [];
   for (let bin = 1; bin <= discretisation.maxBin; bin++) {
-    if (present[bin]) {
+    if (discretisation.binCounts[bin] > 0) {
       levelList.push(bin);
       codeOfBin[bin] = levelList.length;
     }
@@ -150,7 +151,7 @@ export function buildTextureRegion(
     );
   }
   // At most MAX_TEXTURE_GREY_LEVELS levels, so the codes fit 16 bits and the grid stays small in cache.
-  const levelCodes = new Uint16Array(px * py * pz);
+  const levelCodes = allocateGrid(px * py * pz);
   for (let r = 0; r < roiIndices.length; r++) {
     levelCodes[roiIndices[r]] = codeOfBin[discretisation.bins[r]];
   }

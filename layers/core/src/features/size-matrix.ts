@@ -48,7 +48,7 @@ export interface SizeMatrixStatistics {
 }
 
 /** Converts a dense L × S matrix (row = level index, column = size − 1) to its non-zero entries. */
-export function denseToSizeMatrix(dense: Float64Array, levels: Float64Array, columns: number): SizeMatrix {
+export function denseToSizeMatrix(dense: Float64Array | Int32Array, levels: Float64Array, columns: number): SizeMatrix {
   let nonZero = 0;
   for (let e = 0; e < dense.length; e++) if (dense[e] !== 0) nonZero++;
   const level = new Float64Array(nonZero);

@@ -182,6 +182,35 @@ export function waveletSupport(options: WaveletOptions = {}): { before: number; 
 
 /** Computes every sub-band of the image, sharing the 1-D passes between sub-bands. */
 export function applyWaveletSubBands(image: ImageVolume, options: WaveletOptions = {}): WaveletSubBand[] {
+  const subBands: WaveletSubBand[] = [];
+  forEachWaveletSubBand(image, options, (name, band) => subBands.push({ name, image: { ...band, data: Float64Array.from(band.data) } }));
+  return subBands;
+}
+
+/**
+ * Number of `forEachWaveletSubBand` visits running on this thread. A transform started inside a visit must not
+ * take the work buffers, which the outer transform still needs for its next sub-bands.
+ */
+let visitsInProgress = 0;
+
+/** A sub-band in the transform's own arithmetic: float32 or float64 (see `WaveletOptions.precision`). */
+export type TransientSubBandVolume = ImageVolume<Float32Array | Float64Array>;
+
+/**
+ * Computes every sub-band like `applyWaveletSubBands` and hands each to `visit` as soon as it is complete, in
+ * the same order. A detail sub-band lives in a per-thread work buffer that the next sub-band overwrites, so
+ * `visit` must be done with it (or copy it) before it returns. This is how one extraction runs the feature
+ * classes on nine image types without keeping nine volumes, or widening float32 sub-bands to float64, at once.
+ */
+export function forEachWaveletSubBand(image: ImageVolume, options: WaveletOptions, visit: (name: string, subBand: TransientSubBandVolume) => void): void {
+  const visitOnce = (name: string, subBand: TransientSubBandVolume): void => {
+    visitsInProgress++;
+    try {
+      visit(name, subBand);
+    } finally {
+      visitsInProgress--;
+    }
+  };
   const resolved = resolveOptions(options, image.data);
   const work = new WaveletComputation(image, resolved, options.box);
   const levels = resolved.startLevel + resolved.level;
@@ -192,22 +221,24 @@ export function applyWaveletSubBands(image: ImageVolume, options: WaveletOptions
     approximation = work.filter(approximation, 'L'.repeat(resolved.axes.length), ranges[skipped]);
   }
 
+  // The approximation feeds the next level (or is the last sub-band), so it gets a buffer of its own.
   const approximationLetters = 'L'.repeat(resolved.axes.length);
-  const subBands: WaveletSubBand[] = [];
   for (let index = 1; index <= resolved.level; index++) {
-    const bands = work.filterAll(approximation, ranges[resolved.startLevel + index - 1]);
-    for (const letters of detailLetters(resolved.axes.length)) {
-      subBands.push({ name: `${levelPrefix(index)}${letters}`, image: work.toVolume(bands.get(letters)!) });
-    }
-    approximation = bands.get(approximationLetters)!;
+    approximation = work.filterAll(approximation, ranges[resolved.startLevel + index - 1], approximationLetters, (letters, band) =>
+      visitOnce(`${levelPrefix(index)}${letters}`, work.toVolume(band)),
+    );
   }
-
-  subBands.push({ name: `${levelPrefix(resolved.level)}${approximationLetters}`, image: work.toVolume(approximation) });
-  return subBands;
+  visitOnce(`${levelPrefix(resolved.level)}${approximationLetters}`, work.toVolume(approximation));
 }
 
 /** Computes one named sub-band, for a worker that owns a single sub-band. */
 export function applyWaveletSubBand(image: ImageVolume, name: string, options: WaveletOptions = {}): WaveletSubBand {
+  const band = computeWaveletSubBand(image, name, options);
+  return { name, image: { ...band, data: band.data instanceof Float64Array ? band.data : Float64Array.from(band.data) } };
+}
+
+/** Computes one named sub-band like `applyWaveletSubBand`, in the transform's own arithmetic (float32 or float64). */
+export function computeWaveletSubBand(image: ImageVolume, name: string, options: WaveletOptions = {}): TransientSubBandVolume {
   const resolved = resolveOptions(options, image.data);
   const { index, letters } = parseSubBandName(name, resolved.level, resolved.axes.length);
   const work = new WaveletComputation(image, resolved, options.box);
@@ -218,7 +249,7 @@ export function applyWaveletSubBand(image: ImageVolume, name: string, options: W
   const approximationLetters = 'L'.repeat(resolved.axes.length);
   for (let skipped = 0; skipped < levels - 1; skipped++) approximation = work.filter(approximation, approximationLetters, ranges[skipped]);
 
-  return { name, image: work.toVolume(work.filter(approximation, letters, ranges[levels - 1])) };
+  return work.toVolume(work.filter(approximation, letters, ranges[levels - 1]));
 }
 
 /**
@@ -262,6 +293,8 @@ class WaveletComputation {
   private readonly before: number;
   private readonly after: number;
   private readonly axes: readonly (0 | 1 | 2)[];
+  /** False for a transform nested in a sub-band visit, which allocates its own buffers. */
+  private readonly reuseBuffers = visitsInProgress === 0;
 
   constructor(image: ImageVolume, options: ResolvedOptions, box: BoundingBox | undefined) {
     this.source = image;
@@ -312,13 +345,14 @@ class WaveletComputation {
   }
 
   /**
-   * Allocates a block. Intermediate blocks (the padded input, and the passes before the last) take a per-thread
-   * work buffer named by `slot` instead, because they are dropped as soon as the next pass has read them. A
-   * fresh buffer of several megabytes for each slowed the two workers of a local run down.
+   * Allocates a block. Intermediate blocks (the padded input, the passes before the last, and the detail
+   * sub-bands handed to a visitor) take a per-thread work buffer named by `slot` instead, because they are
+   * dropped as soon as the next step has read them. A fresh buffer of several megabytes for each slowed the two
+   * workers of a local run down. A transform nested in a visit allocates every block afresh.
    */
   private allocate(range: BlockRange, slot?: string): Block {
     const count = range.size[0] * range.size[1] * range.size[2];
-    if (slot === undefined) return { range, data: this.float32 ? new Float32Array(count) : new Float64Array(count) };
+    if (slot === undefined || !this.reuseBuffers) return { range, data: this.float32 ? new Float32Array(count) : new Float64Array(count) };
     return { range, data: this.float32 ? scratchFloat32(`wavelet-${slot}`, count) : scratchFloat64(`wavelet-${slot}`, count) };
   }
 
@@ -344,10 +378,13 @@ class WaveletComputation {
     return block;
   }
 
-  /** Runs the pass along transformed axis `n`. Its output is a work buffer unless it is the last pass. */
-  private pass(input: Block, n: number, letter: string, range: BlockRange): Block {
+  /**
+   * Runs the pass along transformed axis `n`. Its output is a work buffer unless it is the last pass, whose
+   * output goes to `lastSlot` when given and to a new buffer otherwise.
+   */
+  private pass(input: Block, n: number, letter: string, range: BlockRange, lastSlot?: string): Block {
     const axis = this.axes[n];
-    const output = this.allocate(range, n < this.axes.length - 1 ? `pass-${n}` : undefined);
+    const output = this.allocate(range, n < this.axes.length - 1 ? `pass-${n}` : lastSlot);
     convolveAxis(input, output, this.dims[axis], axis, letter === 'L' ? this.lowPass : this.highPass);
     return output;
   }
@@ -361,22 +398,30 @@ class WaveletComputation {
     return current;
   }
 
-  /** Computes every sub-band of one level on `range`, sharing the passes along the first axes. */
-  filterAll(input: Block, range: BlockRange): Map<string, Block> {
-    const bands = new Map<string, Block>();
+  /**
+   * Computes every sub-band of one level on `range`, sharing the passes along the first axes. Each detail
+   * sub-band goes to `visit` in a work buffer that the next one reuses. The sub-band named `keptLetters` (the
+   * approximation) gets a new buffer and is returned instead.
+   */
+  filterAll(input: Block, range: BlockRange, keptLetters: string, visit: (letters: string, block: Block) => void): Block {
+    let kept: Block | undefined;
     const descend = (block: Block, depth: number, letters: string): void => {
       if (depth === this.axes.length) {
-        bands.set(letters, block);
+        if (letters === keptLetters) kept = block;
+        else visit(letters, block);
         return;
       }
       // The work buffer of pass `depth` is free again once both sub-trees below it are done, which is when the
       // other letter at this depth overwrites it.
       for (const letter of ['L', 'H']) {
-        descend(this.pass(block, depth, letter, this.rangeAfter(depth, input.range, range)), depth + 1, letters + letter);
+        const next = letters + letter;
+        const last = depth === this.axes.length - 1;
+        const slot = last && next !== keptLetters ? 'detail' : undefined;
+        descend(this.pass(block, depth, letter, this.rangeAfter(depth, input.range, range), slot), depth + 1, next);
       }
     };
     descend(input, 0, '');
-    return bands;
+    return kept!;
   }
 
   /**
@@ -392,8 +437,11 @@ class WaveletComputation {
     };
   }
 
-  /** Copies the requested box of a block into a float64 volume placed where the box lies in space. */
-  toVolume(block: Block): ImageVolume<Float64Array> {
+  /**
+   * Returns the requested box of a block as a volume placed where the box lies in space, in the block's own
+   * arithmetic. A block that is exactly the box is returned without a copy.
+   */
+  toVolume(block: Block): TransientSubBandVolume {
     const box = this.box;
     const [bx, by, bz] = box.size;
     const [sx, sy] = block.range.size;
@@ -401,12 +449,9 @@ class WaveletComputation {
     const dy = box.start[1] - block.range.start[1];
     const dz = box.start[2] - block.range.start[2];
     const whole = dx === 0 && dy === 0 && dz === 0 && bx === sx && by === sy && bz === block.range.size[2];
-    let data: Float64Array;
-    if (whole) {
-      // A float64 block is used as it is; a float32 one is widened in one native copy.
-      data = block.data instanceof Float64Array ? block.data : new Float64Array(block.data);
-    } else {
-      data = new Float64Array(bx * by * bz);
+    let data = block.data;
+    if (!whole) {
+      data = block.data instanceof Float32Array ? new Float32Array(bx * by * bz) : new Float64Array(bx * by * bz);
       let target = 0;
       for (let k = 0; k < bz; k++) {
         for (let j = 0; j < by; j++) {
