@@ -54,16 +54,17 @@ export function discretise(
   if (values.length === 0) {
     throw new RadiomicsError('EMPTY_ROI', 'Cannot discretise an empty ROI.');
   }
+  // Written without branches; x − x is 0 for a finite x and NaN for NaN or ±infinity, and NaN stays in the sum.
   let min = Infinity;
   let max = -Infinity;
-  let finite = true;
+  let nonFinite = 0;
   for (let i = 0; i < values.length; i++) {
     const value = values[i];
-    if (value < min) min = value;
-    if (value > max) max = value;
-    if (value - value !== 0) finite = false; // NaN or ±infinity
+    min = Math.min(min, value);
+    max = Math.max(max, value);
+    nonFinite += value - value;
   }
-  if (!finite) {
+  if (nonFinite !== 0) {
     throw new RadiomicsError('DATA_INVALID', 'The ROI contains non-finite intensities (NaN or infinity); they cannot be binned.');
   }
 
@@ -94,20 +95,23 @@ export function discretise(
   const lastEdge = edges.length - 1;
 
   const bins = allocate(values.length);
-  let maxBin = 0;
-  for (let i = 0; i < values.length; i++) {
-    const value = values[i];
-    // Estimate the bin arithmetically, then correct it against the exact edge values.
-    let k = Math.floor((value - first) / step);
-    if (k < 0) k = 0;
-    if (k > lastEdge) k = lastEdge;
-    while (k < lastEdge && edges[k + 1] <= value) k++;
-    while (k > 0 && edges[k] > value) k--;
-    const bin = k + 1;
-    bins[i] = bin;
-    if (bin > maxBin) maxBin = bin;
-  }
+  for (let i = 0; i < values.length; i++) bins[i] = binOf(values[i], edges, first, 1 / step);
+  // The bin never decreases with the value, so the largest bin is the maximum's.
+  const maxBin = binOf(max, edges, first, 1 / step);
   return { bins, maxBin, binCounts: countBins(bins, maxBin), minimum: min, maximum: max, edge };
+}
+
+/**
+ * Bin number of a value: the number of edges at or below it. The estimate from the first edge and the reciprocal
+ * of the step (a multiplication costs much less than a division) is corrected against the exact edges. The value
+ * is at least the first edge and at most ten million steps above it, so truncation to an integer is the floor.
+ */
+function binOf(value: number, edges: Float64Array, first: number, inverseStep: number): number {
+  const lastEdge = edges.length - 1;
+  let k = Math.min(((value - first) * inverseStep) | 0, lastEdge);
+  while (k < lastEdge && edges[k + 1] <= value) k++;
+  while (k > 0 && edges[k] > value) k--;
+  return k + 1;
 }
 
 /** Bin count up to which countBins keeps four partial histograms (64 KB in all). */

@@ -176,14 +176,24 @@ function glcmFeatureRow(counts: Float64Array, total: number, levels: Float64Arra
   let hxy = 0;
   let hxy1 = 0;
   let hxy2 = 0;
+  // log₂(p_x(i) p_y(j) + ε) serves both HXY2 (every cell) and HXY1 (non-zero cells). A symmetric GLCM has
+  // p_x = p_y to the last bit (the same terms summed in the same order), so the table is symmetric and half of
+  // the logarithms, the costliest step of this function at 158 grey levels, are copies.
+  const marginalLogs = scratchFloat64('glcm-marginal-logs', n * n);
+  for (let a = 0; a < n; a++) {
+    for (let b = symmetric ? a : 0; b < n; b++) {
+      const marginalLog = Math.log2(px[a] * py[b] + EPSILON);
+      marginalLogs[a * n + b] = marginalLog;
+      if (symmetric) marginalLogs[b * n + a] = marginalLog;
+    }
+  }
   for (let a = 0; a < n; a++) {
     const i = levels[a];
     for (let b = 0; b < n; b++) {
       const j = levels[b];
       const value = p[a * n + b];
       const marginalProduct = px[a] * py[b];
-      // log₂(p_x(i) p_y(j) + ε) serves both HXY2 (every cell) and HXY1 (non-zero cells).
-      const marginalLog = Math.log2(marginalProduct + EPSILON);
+      const marginalLog = marginalLogs[a * n + b];
       hxy2 -= marginalProduct * marginalLog;
       if (value === 0) continue;
       sumDistribution[i + j - 2] += value;
