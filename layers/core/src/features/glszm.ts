@@ -45,20 +45,17 @@ export function glszmMatrix(region: TextureRegion, settings: TextureSettings): S
   const unvisited = scratchUint16('glszm-unvisited', region.levelCodes.length);
   unvisited.set(region.levelCodes);
   const stack = scratchInt32('glszm-stack', roiIndices.length);
-  const zones: Zones = { levels: [], sizes: [], maxSize: 0 };
+  // Zones are counted per (level, size) as they are found, in order of level, then size. Sizes up to
+  // DENSE_SIZES go to a table, the rare larger zones are sorted by level · (maxSize + 1) + size.
+  const levelCount = region.levels.length;
+  const zones: Zones = { table: new Int32Array((levelCount + 1) * DENSE_SIZES), large: [] };
   if (offsets.length === 26) fillZones26(roiIndices, offsets, unvisited, stack, zones);
   else fillZones(roiIndices, offsets, unvisited, stack, zones);
-  const { levels: zoneLevels, sizes: zoneSizes, maxSize } = zones;
-
-  // Count zones per (level, size) in order of level, then size. Sizes up to DENSE_SIZES go to a table, the rare
-  // larger zones are sorted by level · (maxSize + 1) + size.
-  const levelCount = region.levels.length;
-  const table = new Int32Array((levelCount + 1) * DENSE_SIZES);
+  const { table } = zones;
+  let maxSize = 0;
+  for (let z = 1; z < zones.large.length; z += 2) maxSize = Math.max(maxSize, zones.large[z]);
   const largeZones: number[] = [];
-  for (let z = 0; z < zoneLevels.length; z++) {
-    if (zoneSizes[z] <= DENSE_SIZES) table[zoneLevels[z] * DENSE_SIZES + zoneSizes[z] - 1]++;
-    else largeZones.push(zoneLevels[z] * (maxSize + 1) + zoneSizes[z]);
-  }
+  for (let z = 0; z < zones.large.length; z += 2) largeZones.push(zones.large[z] * (maxSize + 1) + zones.large[z + 1]);
   largeZones.sort((x, y) => x - y);
 
   const level: number[] = [];
@@ -91,11 +88,14 @@ export function glszmMatrix(region: TextureRegion, settings: TextureSettings): S
 /** Largest zone size counted in the dense table of each level; the few larger zones are sorted instead. */
 const DENSE_SIZES = 64;
 
-/** Level code and size of every zone found, and the largest size. */
+/**
+ * The zones found: those of up to DENSE_SIZES voxels counted in `table` at code · DENSE_SIZES + size − 1, and the
+ * level code and size of each larger one in `large`, as pairs. A list of every zone would grow to tens of
+ * thousands of entries for a high-pass sub-band.
+ */
 interface Zones {
-  readonly levels: number[];
-  readonly sizes: number[];
-  maxSize: number;
+  readonly table: Int32Array;
+  readonly large: number[];
 }
 
 /**
@@ -122,9 +122,8 @@ function fillZones(roiIndices: Int32Array, offsets: Int32Array, unvisited: Uint1
         }
       }
     }
-    zones.levels.push(code);
-    zones.sizes.push(size);
-    if (size > zones.maxSize) zones.maxSize = size;
+    if (size <= DENSE_SIZES) zones.table[code * DENSE_SIZES + size - 1]++;
+    else zones.large.push(code, size);
   }
 }
 
@@ -279,9 +278,8 @@ function fillZones26(roiIndices: Int32Array, offsets: Int32Array, unvisited: Uin
         stack[top++] = w;
       }
     }
-    zones.levels.push(code);
-    zones.sizes.push(size);
-    if (size > zones.maxSize) zones.maxSize = size;
+    if (size <= DENSE_SIZES) zones.table[code * DENSE_SIZES + size - 1]++;
+    else zones.large.push(code, size);
   }
 }
 
