@@ -66,8 +66,8 @@ export function glrlmMatrices(region: TextureRegion, settings: TextureSettings):
 }
 
 /**
- * The matrices of `glrlmMatrices` as integer views of one array of counts, which `allocate` supplies zero
- * filled. computeGlrlm passes a work buffer, because it drops the matrices once the features are computed.
+ * Returns the matrices of `glrlmMatrices` as integer views of one array of counts, which `allocate` supplies
+ * zero filled. computeGlrlm passes a work buffer, because it drops the matrices once the features are computed.
  */
 function glrlmCounts(
   region: TextureRegion,
@@ -128,17 +128,79 @@ function runCountsByDirection(region: TextureRegion, directions: readonly Direct
  * bits because the caller uses this only when no ROI extent exceeds 65,535 voxels.
  */
 function runCounts13(region: TextureRegion, directions: readonly Direction[], columns: number, counts: Int32Array): void {
-  const { levelCodes, roiIndices } = region;
-  const matrixSize = region.levels.length * columns;
-  const [o0, o1, o2, o3, o4, o5, o6, o7, o8, o9, o10, o11, o12] = directions.map((direction) => direction.offset);
+  const { offsets, rings, mask } = ringBuffers(directions);
+  runCounts13Pass(region.levelCodes, region.roiIndices, offsets, rings, mask, region.levels.length * columns, columns, counts);
+}
 
-  // Ring buffers: the run length at v is read back only at v + δ, less than `ring` voxels later, so each
-  // direction keeps the last `ring` values, a few hundred kilobytes in all that stay in the core's cache.
+/**
+ * Returns the offsets of the directions as an Int32Array and a ring buffer of run lengths for each. The run
+ * length at v is read back only at v + δ, less than `ring` voxels later, so each direction keeps the last `ring`
+ * values, a few hundred kilobytes in all that stay in the core's cache.
+ */
+function ringBuffers(directions: readonly Direction[]): { offsets: Int32Array; rings: Uint16Array[]; mask: number } {
+  const offsets = Int32Array.from(directions, (direction) => direction.offset);
   let ring = 1;
-  while (ring <= directions.reduce((largest, direction) => Math.max(largest, direction.offset), 0)) ring *= 2;
-  const mask = ring - 1;
-  const [r0, r1, r2, r3, r4, r5, r6, r7, r8, r9, r10, r11, r12] = directions.map((_, d) => scratchUint16(`glrlm-run-lengths-${d}`, ring));
-  const [m1, m2, m3, m4, m5, m6, m7, m8, m9, m10, m11, m12] = directions.slice(1).map((_, d) => (d + 1) * matrixSize);
+  while (ring <= Math.max(...offsets)) ring *= 2;
+  const rings = directions.map((_, d) => scratchUint16(`glrlm-run-lengths-${d}`, ring));
+  return { offsets, rings, mask: ring - 1 };
+}
+
+/**
+ * Runs the pass of runCounts13. It takes typed arrays and numbers only, and reads them by index: with array
+ * destructuring and `map` here, V8 discarded the optimised code of this large function (25 ms to compile) three
+ * times in the first extractions of a process.
+ */
+function runCounts13Pass(
+  levelCodes: Uint16Array,
+  roiIndices: Int32Array,
+  offsets: Int32Array,
+  rings: readonly Uint16Array[],
+  mask: number,
+  matrixSize: number,
+  columns: number,
+  counts: Int32Array,
+): void {
+  // The offsets, ring buffers and matrix starts of the 13 directions, in locals.
+  const o0 = offsets[0];
+  const o1 = offsets[1];
+  const o2 = offsets[2];
+  const o3 = offsets[3];
+  const o4 = offsets[4];
+  const o5 = offsets[5];
+  const o6 = offsets[6];
+  const o7 = offsets[7];
+  const o8 = offsets[8];
+  const o9 = offsets[9];
+  const o10 = offsets[10];
+  const o11 = offsets[11];
+  const o12 = offsets[12];
+
+  const r0 = rings[0];
+  const r1 = rings[1];
+  const r2 = rings[2];
+  const r3 = rings[3];
+  const r4 = rings[4];
+  const r5 = rings[5];
+  const r6 = rings[6];
+  const r7 = rings[7];
+  const r8 = rings[8];
+  const r9 = rings[9];
+  const r10 = rings[10];
+  const r11 = rings[11];
+  const r12 = rings[12];
+
+  const m1 = matrixSize;
+  const m2 = 2 * matrixSize;
+  const m3 = 3 * matrixSize;
+  const m4 = 4 * matrixSize;
+  const m5 = 5 * matrixSize;
+  const m6 = 6 * matrixSize;
+  const m7 = 7 * matrixSize;
+  const m8 = 8 * matrixSize;
+  const m9 = 9 * matrixSize;
+  const m10 = 10 * matrixSize;
+  const m11 = 11 * matrixSize;
+  const m12 = 12 * matrixSize;
 
   for (let r = 0; r < roiIndices.length; r++) {
     const v = roiIndices[r];
