@@ -79,8 +79,11 @@ export function registerExtract(program: Command): void {
     .description('Extract PyRadiomics-compatible features from a CT image and a lesion mask, or from every row of a batch CSV.')
     .option('--image <path>', 'CT image: a DICOM series folder, or a DICOM, NIfTI (.nii, .nii.gz) or NRRD file')
     .option('--mask <path>', 'lesion mask: NIfTI or NRRD label map on the image grid, or a DICOM RTSTRUCT or SEG file drawn on the CT')
-    .option('--label <n>', 'label value of the lesion in the mask (default: the label setting, 1; 1 with --roi)')
-    .option('--roi <name>', 'RTSTRUCT ROI name or SEG segment label to extract, loaded as label 1 (default: every ROI, labelled by its number)')
+    .option('--label <n>', 'label value of the lesion in the mask (default: the "label" setting of --params, which is 1 unless set; with --roi, 1)')
+    .option(
+      '--roi <name>',
+      'RTSTRUCT ROI name or SEG segment label to extract, loaded as label 1. Without it, each ROI or segment takes its number as its label, and --label chooses one',
+    )
     .option('--series <uid>', 'SeriesInstanceUID to load when the image folder holds several series')
     .option(
       '--batch <csv>',

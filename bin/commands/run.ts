@@ -133,7 +133,9 @@ function printTable(report: LocalRunReport, storeDir: string): void {
   const rerun = report.studies.filter((study) => !study.ran).length;
   console.log(
     `\n${report.studies.length} stud${report.studies.length === 1 ? 'y' : 'ies'}: ${report.studies.filter((study) => study.status === 'COMPLETED').length} completed, ` +
-      `${report.studies.filter((study) => study.status === 'FAILED').length} failed${rerun > 0 ? `, ${rerun} unchanged since the last run` : ''}. Results in ${storeDir}.`,
+      `${report.studies.filter((study) => study.status === 'FAILED').length} failed` +
+      // Unchanged studies keep their stored results and still count as completed or failed above.
+      `${rerun > 0 ? ` (${rerun} of them unchanged since the last run, shown from the store without running again)` : ''}. Results in ${storeDir}.`,
   );
 }
 
