@@ -26,14 +26,14 @@ export function registerRun(program: Command): void {
     )
     .argument('<path...>', 'study folder, study zip archive, or folder of studies')
     .option('--site <id>', 'site id for studies without manifest.json (a manifest\'s siteId wins)', 'local')
-    .option('--json', 'print one JSON object per line: one per lesion, or one per failed study (with "unchanged": true when a study was not run again)')
+    .option('--json', 'print one JSON object per line: one per lesion, or one per failed study; the lines of a study that was not run again carry "unchanged": true')
     .option('--store <dir>', 'store folder: blobs, SQLite results, notifications and logs', '.radiomics')
     .option('--params <file>', 'extraction parameter file (PyRadiomics YAML); default params/study-protocol.yaml')
     .addOption(new Option('--workers <count>', 'worker threads for feature extraction and the later workflow tasks (validation and resampling run on the main thread); 0 runs everything on the main thread (default: one per core)').argParser(parseCount))
     .option('--verbose', 'also print the structured step logs on stderr')
     .addHelpText(
       'after',
-      '\nRunning again with unchanged studies changes nothing. Exit status: 0 when every study completed, otherwise the\nstatus of the first failed study\'s error category (2 input, 3 privacy, 4 configuration, 5 limit, 6 transient, 70 internal).',
+      '\nRunning again with unchanged studies changes nothing. Exit status: 0 when every study\ncompleted, otherwise the status of the first failed study\'s error category (2 input,\n3 privacy, 4 configuration, 5 limit, 6 transient, 70 internal).',
     )
     .action(async (paths: string[], options: RunOptions) => {
       const report = await runLocal(paths, {
