@@ -13,29 +13,15 @@ import { computeNgtdm } from '../features/ngtdm';
 import { discretise } from '../features/discretisation';
 import { buildTextureRegion, roiIntensities, roiLayout, type FeatureInput, type RoiLayout } from '../features/region';
 import { computeShape } from '../features/shape';
+import { scanVoxelBox } from '../roi';
 import { scratchFloat64, scratchInt32, scratchUint16 } from '../scratch';
 import { DEFAULT_FEATURES, DEPRECATED_FEATURES, type ExtractionSettings, type FeatureClassName, type GeneralSettings } from '../settings';
 
 /** Inclusive voxel box of the non-zero voxels of a mask. */
 export function maskBoundingBox(mask: ImageVolume<Uint8Array>): { lower: Vec3; upper: Vec3 } {
-  const [nx, ny, nz] = mask.size;
-  const lower = [nx, ny, nz];
-  const upper = [-1, -1, -1];
-  let v = 0;
-  for (let k = 0; k < nz; k++) {
-    for (let j = 0; j < ny; j++) {
-      for (let i = 0; i < nx; i++, v++) {
-        if (!mask.data[v]) continue;
-        if (i < lower[0]) lower[0] = i;
-        if (i > upper[0]) upper[0] = i;
-        if (j < lower[1]) lower[1] = j;
-        if (j > upper[1]) upper[1] = j;
-        if (k < lower[2]) lower[2] = k;
-        if (k > upper[2]) upper[2] = k;
-      }
-    }
-  }
-  return { lower: lower as unknown as Vec3, upper: upper as unknown as Vec3 };
+  const box = new Int32Array(7);
+  scanVoxelBox(mask.data, mask.size, null, false, box);
+  return { lower: [box[0], box[1], box[2]], upper: [box[3], box[4], box[5]] };
 }
 
 /** Copies the box out of a flat volume; the result is i-fastest like the input. */

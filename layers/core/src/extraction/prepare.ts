@@ -4,7 +4,7 @@
  */
 import { RadiomicsError } from '../errors';
 import type { ImageVolume, LabelVolume, Vec3 } from '../image/volume';
-import { assertSameGeometry, cropVolume, padBoundingBox, validateRoi, type BoundingBox, type ValidateRoiOptions } from '../roi';
+import { assertSameGeometry, cropVolume, padBoundingBox, scanVoxelBox, validateRoi, type BoundingBox, type ValidateRoiOptions } from '../roi';
 import { DEFAULT_GEOMETRY_TOLERANCE } from '../geometry';
 import { resampleImageAndMask } from '../resample';
 import { planWaveletRegion } from '../filters/wavelet';
@@ -109,34 +109,14 @@ export function prepareRegion(image: ImageVolume, labelMap: LabelVolume | ImageV
  */
 function locateRoi(image: ImageVolume, labelMap: ImageVolume, options: ValidateRoiOptions & { label: number }): BoundingBox {
   assertSameGeometry(image, labelMap, options.geometryTolerance ?? DEFAULT_GEOMETRY_TOLERANCE);
-  const [nx, ny, nz] = labelMap.size;
   const data = labelMap.data as ArrayLike<number>;
-  const lower = [nx, ny, nz];
-  const upper = [-1, -1, -1];
-
-  let count = 0;
-  let integerLabels = true;
   // Unsigned integer arrays hold only valid labels, so only other types need the per-voxel label check.
   const checkLabels = !(data instanceof Uint8Array || data instanceof Uint16Array || data instanceof Uint32Array);
-  let v = 0;
-  for (let k = 0; k < nz; k++) {
-    for (let j = 0; j < ny; j++) {
-      for (let i = 0; i < nx; i++, v++) {
-        const value = data[v];
-        if (value === options.label) {
-          count++;
-          if (i < lower[0]) lower[0] = i;
-          if (i > upper[0]) upper[0] = i;
-          if (j < lower[1]) lower[1] = j;
-          if (j > upper[1]) upper[1] = j;
-          if (k < lower[2]) lower[2] = k;
-          upper[2] = k;
-        } else if (checkLabels && (value < 0 || value !== Math.floor(value))) {
-          integerLabels = false;
-        }
-      }
-    }
-  }
+  const scan = new Int32Array(7);
+  const count = scanVoxelBox(data, labelMap.size, options.label, checkLabels, scan);
+  const lower = [scan[0], scan[1], scan[2]];
+  const upper = [scan[3], scan[4], scan[5]];
+  const integerLabels = scan[6] === 1;
 
   const spannedAxes = [0, 1, 2].filter((axis) => upper[axis] > lower[axis]).length;
   const valid = integerLabels && count >= Math.max(2, options.minimumVoxels ?? 2) && spannedAxes >= (options.minimumDimensions ?? 2);

@@ -66,51 +66,29 @@ export function computeFirstOrder(
   const shift = settings.voxelArrayShift ?? 0;
   const scratch = scratchFloat64('first-order-terms', count);
 
-  for (let v = 0; v < count; v++) {
-    const shifted = values[v] + shift;
-    scratch[v] = shifted * shifted;
-  }
+  // Each sum is NumPy's pairwise sum over an array of terms. The loops that write the terms are small functions of
+  // their own. As loops of this function, which runs once per image type, V8 compiled them on the fly and threw
+  // the code away at the next call after them, six times in the first extractions of a process.
+  writeShiftedSquares(values, shift, scratch);
   const energy = pairwiseSum(scratch);
 
   const mean = pairwiseSum(values) / count;
-  for (let v = 0; v < count; v++) scratch[v] = Math.abs(values[v] - mean);
+  writeDeviationTerms(values, mean, 'absolute', scratch);
   const meanAbsoluteDeviation = pairwiseSum(scratch) / count;
-  for (let v = 0; v < count; v++) {
-    const deviation = values[v] - mean;
-    scratch[v] = deviation * deviation;
-  }
+  writeDeviationTerms(values, mean, 'square', scratch);
   const m2 = pairwiseSum(scratch) / count;
-  for (let v = 0; v < count; v++) {
-    const deviation = values[v] - mean;
-    scratch[v] = deviation * deviation * deviation;
-  }
+  writeDeviationTerms(values, mean, 'cube', scratch);
   const m3 = pairwiseSum(scratch) / count;
-  for (let v = 0; v < count; v++) {
-    const deviation = values[v] - mean;
-    const squared = deviation * deviation;
-    scratch[v] = squared * squared;
-  }
+  writeDeviationTerms(values, mean, 'fourth', scratch);
   const m4 = pairwiseSum(scratch) / count;
 
   const { minimum, maximum } = discretisation.bins.length === count ? discretisation : extremes(values);
   const { p10, p25, median, p75, p90 } = orderStatistics(values, minimum, maximum);
 
-  // Robust MAD: NumPy's nanmean over the full-length array with excluded values set to 0. About a fifth of the
-  // voxels lie outside [P10, P90] in no particular order, so the test is done without a branch, which the CPU
-  // would mispredict often: inside is 1 or 0, and 0 · x adds nothing to a sum (x is finite).
-  let robustCount = 0;
-  for (let v = 0; v < count; v++) {
-    const value = values[v];
-    const inside = Number(value >= p10) & Number(value <= p90);
-    scratch[v] = inside * value;
-    robustCount += inside;
-  }
+  // Robust MAD: NumPy's nanmean over the full-length array with excluded values set to 0.
+  const robustCount = writeValuesInside(values, p10, p90, scratch);
   const robustMean = pairwiseSum(scratch) / robustCount;
-  for (let v = 0; v < count; v++) {
-    const value = values[v];
-    const inside = Number(value >= p10) & Number(value <= p90);
-    scratch[v] = inside * Math.abs(value - robustMean);
-  }
+  writeDeviationsInside(values, p10, p90, robustMean, scratch);
   const robustMeanAbsoluteDeviation = pairwiseSum(scratch) / robustCount;
 
   const { entropy, uniformity } = histogramStatistics(discretisation);
@@ -137,6 +115,63 @@ export function computeFirstOrder(
     Variance: m2,
     StandardDeviation: Math.sqrt(m2),
   };
+}
+
+/** Writes (x + shift)² for every value x. */
+function writeShiftedSquares(values: Float64Array, shift: number, terms: Float64Array): void {
+  for (let v = 0; v < values.length; v++) {
+    const shifted = values[v] + shift;
+    terms[v] = shifted * shifted;
+  }
+}
+
+/** Writes |x − mean|, (x − mean)², (x − mean)³ or (x − mean)⁴ for every value x. */
+function writeDeviationTerms(values: Float64Array, mean: number, term: 'absolute' | 'square' | 'cube' | 'fourth', terms: Float64Array): void {
+  const count = values.length;
+  if (term === 'absolute') {
+    for (let v = 0; v < count; v++) terms[v] = Math.abs(values[v] - mean);
+  } else if (term === 'square') {
+    for (let v = 0; v < count; v++) {
+      const deviation = values[v] - mean;
+      terms[v] = deviation * deviation;
+    }
+  } else if (term === 'cube') {
+    for (let v = 0; v < count; v++) {
+      const deviation = values[v] - mean;
+      terms[v] = deviation * deviation * deviation;
+    }
+  } else {
+    for (let v = 0; v < count; v++) {
+      const deviation = values[v] - mean;
+      const squared = deviation * deviation;
+      terms[v] = squared * squared;
+    }
+  }
+}
+
+/**
+ * Writes x for the values in [low, high] and 0 for the others, and returns how many are inside. About a fifth of
+ * the voxels lie outside [P10, P90] in no particular order, and the CPU would often mispredict a branch on it.
+ * So the test has none: inside is 1 or 0, and 0 · x adds nothing to a sum (x is finite).
+ */
+function writeValuesInside(values: Float64Array, low: number, high: number, terms: Float64Array): number {
+  let inside = 0;
+  for (let v = 0; v < values.length; v++) {
+    const value = values[v];
+    const isInside = Number(value >= low) & Number(value <= high);
+    terms[v] = isInside * value;
+    inside += isInside;
+  }
+  return inside;
+}
+
+/** Writes |x − centre| for the values in [low, high] and 0 for the others, without a branch. */
+function writeDeviationsInside(values: Float64Array, low: number, high: number, centre: number, terms: Float64Array): void {
+  for (let v = 0; v < values.length; v++) {
+    const value = values[v];
+    const isInside = Number(value >= low) & Number(value <= high);
+    terms[v] = isInside * Math.abs(value - centre);
+  }
 }
 
 /** Number of equal-width buckets between the ROI minimum and maximum in which the order statistics are sought. */

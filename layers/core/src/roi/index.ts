@@ -219,6 +219,59 @@ export function assertSameGeometry(image: ImageGeometry, mask: ImageGeometry, to
   });
 }
 
+/**
+ * Counts the voxels equal to `label` (non-zero voxels when `label` is null) and writes their box into `scan`:
+ * lower i, j, k, then upper i, j, k, lower above upper when there are none. With `checkLabels`, scan[6] is 1
+ * when every other value is a non-negative integer, else 0. It returns a number and writes into a typed
+ * array, so V8 optimises the loop once. As part of a function that builds objects after the loop and runs once
+ * per extraction, the loop was compiled on the fly and thrown away again, several times over.
+ */
+export function scanVoxelBox(data: ArrayLike<number>, size: Vec3, label: number | null, checkLabels: boolean, scan: Int32Array): number {
+  const nx = size[0];
+  const ny = size[1];
+  const nz = size[2];
+  const anyNonZero = label === null;
+  const wanted = label ?? 0;
+
+  let lowerI = nx;
+  let lowerJ = ny;
+  let lowerK = nz;
+  let upperI = -1;
+  let upperJ = -1;
+  let upperK = -1;
+  let count = 0;
+  let integerLabels = 1;
+  let v = 0;
+
+  for (let k = 0; k < nz; k++) {
+    for (let j = 0; j < ny; j++) {
+      for (let i = 0; i < nx; i++, v++) {
+        const value = data[v];
+        if (anyNonZero ? value !== 0 : value === wanted) {
+          count++;
+          if (i < lowerI) lowerI = i;
+          if (i > upperI) upperI = i;
+          if (j < lowerJ) lowerJ = j;
+          if (j > upperJ) upperJ = j;
+          if (k < lowerK) lowerK = k;
+          upperK = k;
+        } else if (checkLabels && (value < 0 || value !== Math.floor(value))) {
+          integerLabels = 0;
+        }
+      }
+    }
+  }
+
+  scan[0] = lowerI;
+  scan[1] = lowerJ;
+  scan[2] = lowerK;
+  scan[3] = upperI;
+  scan[4] = upperJ;
+  scan[5] = upperK;
+  scan[6] = integerLabels;
+  return count;
+}
+
 /** Pads a bounding box by `padDistance` voxels on every side, clipped to the image. */
 export function padBoundingBox(box: BoundingBox, size: Vec3, padDistance: number): BoundingBox {
   const lower = [0, 1, 2].map((axis) => Math.max(0, box.lower[axis] - padDistance));

@@ -119,23 +119,19 @@ function planeMaximumSquared(points: PlanePoints, hull: number[], scaleU: number
 }
 
 /**
- * Computes the four maximum diameters of the mesh of a padded binary mask. `spacing` is (x, y, z) in mm.
+ * Returns the extremes of x along lines (z, y), and of y along lines (z, x), of the mesh vertices, in doubled
+ * coordinates. Together they give the end points of every line in every axis-aligned plane: z-planes and y-planes
+ * use the x extremes, x-planes the y extremes. This scan is the costly loop of the diameters, kept in a function of
+ * its own so that V8 optimises it alone. Inside computeMeshDiameters, the code after it was recompiled three to
+ * seven times in the first extractions of a process, about 25 ms each.
  */
-export function computeMeshDiameters(mask: PaddedMask, spacing: readonly [number, number, number]): MeshDiameters {
+function collectLineExtremes(mask: PaddedMask): { xAlongZY: LineExtremes; yAlongZX: LineExtremes } {
   const [nx, ny, nz] = mask.size;
   const data = mask.data;
   const strideY = nx;
   const strideZ = nx * ny;
-
-  // Doubled coordinates of vertices lie in [0, 2n − 2].
-  const countX = 2 * nx;
-  const countY = 2 * ny;
-  const countZ = 2 * nz;
-
-  // Extremes of x along lines (z, y), and of y along lines (z, x). Together they give the end points of
-  // every line in every axis-aligned plane: z-planes and y-planes use the x extremes, x-planes the y extremes.
-  const xAlongZY = createLineExtremes(countZ, countY);
-  const yAlongZX = createLineExtremes(countZ, countX);
+  const xAlongZY = createLineExtremes(2 * nz, 2 * ny);
+  const yAlongZX = createLineExtremes(2 * nz, 2 * nx);
 
   const addVertex = (x2: number, y2: number, z2: number): void => {
     addToLine(xAlongZY, z2, y2, x2);
@@ -159,6 +155,20 @@ export function computeMeshDiameters(mask: PaddedMask, spacing: readonly [number
       }
     }
   }
+  return { xAlongZY, yAlongZX };
+}
+
+/**
+ * Computes the four maximum diameters of the mesh of a padded binary mask. `spacing` is (x, y, z) in mm.
+ */
+export function computeMeshDiameters(mask: PaddedMask, spacing: readonly [number, number, number]): MeshDiameters {
+  const [nx, ny, nz] = mask.size;
+
+  // Doubled coordinates of vertices lie in [0, 2n − 2].
+  const countX = 2 * nx;
+  const countY = 2 * ny;
+  const countZ = 2 * nz;
+  const { xAlongZY, yAlongZX } = collectLineExtremes(mask);
 
   const halfX = spacing[0] / 2;
   const halfY = spacing[1] / 2;

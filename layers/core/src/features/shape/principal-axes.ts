@@ -20,11 +20,33 @@ const NEGATIVE_EIGENVALUE_TOLERANCE = -1e-10;
 
 /** Computes the covariance eigenvalues of the ROI voxel centres. `spacing` is (x, y, z) in mm. */
 export function computePrincipalAxes(mask: PaddedMask, spacing: readonly [number, number, number]): PrincipalAxes {
-  const [nx, ny, nz] = mask.size;
-  const data = mask.data;
-  const [spacingX, spacingY, spacingZ] = spacing;
+  // Each pass is a function of its own that returns numbers through typed arrays, so that V8 optimises each loop
+  // alone. As loops of this function, which runs once per extraction, V8 compiled them on the fly and threw the
+  // code away again where it left the loop, several times in the first extractions of a process.
+  const mean = new Float64Array(3);
+  const count = meanPosition(mask, spacing, mean);
+  const moments = new Float64Array(6);
+  centredSecondMoments(mask, spacing, mean, moments);
+  const [xx, yy, zz, xy, xz, yz] = moments;
 
-  // First pass: the mean position, from exact integer index sums.
+  const covariance: [number, number, number, number, number, number, number, number, number] = [
+    xx / count, xy / count, xz / count,
+    xy / count, yy / count, yz / count,
+    xz / count, yz / count, zz / count,
+  ];
+  const eigenvalues = symmetricEigenvalues(covariance).map((value) =>
+    value < 0 && value > NEGATIVE_EIGENVALUE_TOLERANCE ? 0 : value,
+  );
+  eigenvalues.sort((a, b) => a - b);
+  return { eigenvalues: [eigenvalues[0], eigenvalues[1], eigenvalues[2]], voxelCount: count };
+}
+
+/** Returns the ROI voxel count and writes the mean voxel-centre position in mm, from exact integer index sums. */
+function meanPosition(mask: PaddedMask, spacing: readonly [number, number, number], mean: Float64Array): number {
+  const nx = mask.size[0];
+  const ny = mask.size[1];
+  const nz = mask.size[2];
+  const data = mask.data;
   let count = 0;
   let sumX = 0;
   let sumY = 0;
@@ -41,18 +63,31 @@ export function computePrincipalAxes(mask: PaddedMask, spacing: readonly [number
       }
     }
   }
-  const meanX = (sumX / count) * spacingX;
-  const meanY = (sumY / count) * spacingY;
-  const meanZ = (sumZ / count) * spacingZ;
+  mean[0] = (sumX / count) * spacing[0];
+  mean[1] = (sumY / count) * spacing[1];
+  mean[2] = (sumZ / count) * spacing[2];
+  return count;
+}
 
-  // Second pass: the centred second moments, divided by N.
+/** Writes the sums xx, yy, zz, xy, xz, yz of the centred second moments of the voxel centres (mm², not divided by N). */
+function centredSecondMoments(mask: PaddedMask, spacing: readonly [number, number, number], mean: Float64Array, moments: Float64Array): void {
+  const meanX = mean[0];
+  const meanY = mean[1];
+  const meanZ = mean[2];
+  const nx = mask.size[0];
+  const ny = mask.size[1];
+  const nz = mask.size[2];
+  const spacingX = spacing[0];
+  const spacingY = spacing[1];
+  const spacingZ = spacing[2];
+  const data = mask.data;
   let xx = 0;
   let yy = 0;
   let zz = 0;
   let xy = 0;
   let xz = 0;
   let yz = 0;
-  index = 0;
+  let index = 0;
   for (let z = 0; z < nz; z++) {
     const dz = z * spacingZ - meanZ;
     for (let y = 0; y < ny; y++) {
@@ -69,17 +104,12 @@ export function computePrincipalAxes(mask: PaddedMask, spacing: readonly [number
       }
     }
   }
-
-  const covariance: [number, number, number, number, number, number, number, number, number] = [
-    xx / count, xy / count, xz / count,
-    xy / count, yy / count, yz / count,
-    xz / count, yz / count, zz / count,
-  ];
-  const eigenvalues = symmetricEigenvalues(covariance).map((value) =>
-    value < 0 && value > NEGATIVE_EIGENVALUE_TOLERANCE ? 0 : value,
-  );
-  eigenvalues.sort((a, b) => a - b);
-  return { eigenvalues: [eigenvalues[0], eigenvalues[1], eigenvalues[2]], voxelCount: count };
+  moments[0] = xx;
+  moments[1] = yy;
+  moments[2] = zz;
+  moments[3] = xy;
+  moments[4] = xz;
+  moments[5] = yz;
 }
 
 /**
