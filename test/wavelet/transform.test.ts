@@ -88,7 +88,7 @@ describe('single sub-band API', () => {
     }
   });
 
-  it('visits the sub-bands of applyWaveletSubBands in order, in the transform precision', () => {
+  it('visitor matches the copying API', () => {
     const image = randomVolume([11, 8, 7], 7);
     const float32Image = volume(image.size, Float32Array.from(image.data, (value) => value / 7));
     for (const [source, precision] of [[image, Float64Array], [float32Image, Float32Array]] as const) {

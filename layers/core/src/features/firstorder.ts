@@ -199,7 +199,7 @@ function orderStatistics(values: Float64Array, minimum: number, maximum: number)
   }
 
   // Four interleaved histograms, summed afterwards, so that neighbouring voxels in one bucket do not wait for
-  // each other's increment. The product stays below ORDER_BUCKETS (it is at most (ORDER_BUCKETS − 1)(1 + 2⁻⁵²)).
+  // each other's increment. The product stays below ORDER_BUCKETS: rounding makes it at most about (ORDER_BUCKETS − 1)(1 + 2⁻⁵²).
   const scale = (ORDER_BUCKETS - 1) / (maximum - minimum);
   const partial = new Int32Array(4 * ORDER_BUCKETS);
   let v = 0;
@@ -217,7 +217,7 @@ function orderStatistics(values: Float64Array, minimum: number, maximum: number)
   }
 
   const bucketOfRank = new Map<number, number>();
-  const wantedBuckets: number[] = [];
+  const rankBuckets: number[] = [];
   for (const rank of wanted) {
     let low = 0;
     let high = ORDER_BUCKETS - 1;
@@ -227,15 +227,15 @@ function orderStatistics(values: Float64Array, minimum: number, maximum: number)
       else high = mid;
     }
     bucketOfRank.set(rank, low);
-    if (!wantedBuckets.includes(low)) wantedBuckets.push(low);
+    if (!rankBuckets.includes(low)) rankBuckets.push(low);
   }
 
-  // Next free position in one reused store for each wanted bucket, −1 for the others. The wanted buckets hold few
-  // of the voxels, so the test below is rarely true and well predicted.
+  // Next free position in one reused store for each bucket of a requested rank, −1 for the others. Those buckets
+  // contain few of the voxels, so the test below is rarely true and well predicted.
   const nextSlot = new Int32Array(ORDER_BUCKETS).fill(-1);
   const storeOffset = new Map<number, number>();
   let storeSize = 0;
-  for (const bucket of wantedBuckets) {
+  for (const bucket of rankBuckets) {
     nextSlot[bucket] = storeSize;
     storeOffset.set(bucket, storeSize);
     storeSize += bucketStart[bucket + 1] - bucketStart[bucket];
@@ -250,7 +250,7 @@ function orderStatistics(values: Float64Array, minimum: number, maximum: number)
     nextSlot[bucket] = slot + 1;
   }
 
-  for (const bucket of wantedBuckets) {
+  for (const bucket of rankBuckets) {
     const offset = storeOffset.get(bucket)!;
     const contents = store.subarray(offset, offset + bucketStart[bucket + 1] - bucketStart[bucket]);
     const local = [...wanted].filter((rank) => bucketOfRank.get(rank) === bucket).map((rank) => rank - bucketStart[bucket]);

@@ -98,6 +98,12 @@ interface Zones {
   readonly large: number[];
 }
 
+/** Counts one zone in the dense table, or lists it when it is larger than DENSE_SIZES voxels. */
+function countZone(zones: Zones, code: number, size: number): void {
+  if (size <= DENSE_SIZES) zones.table[code * DENSE_SIZES + size - 1]++;
+  else zones.large.push(code, size);
+}
+
 /**
  * Finds the zones by depth-first flood fill from each ROI voxel not yet reached, in scan order, over any set of
  * neighbour offsets (the 8 in-plane ones with force2D).
@@ -122,8 +128,7 @@ function fillZones(roiIndices: Int32Array, offsets: Int32Array, unvisited: Uint1
         }
       }
     }
-    if (size <= DENSE_SIZES) zones.table[code * DENSE_SIZES + size - 1]++;
-    else zones.large.push(code, size);
+    countZone(zones, code, size);
   }
 }
 
@@ -278,8 +283,7 @@ function fillZones26(roiIndices: Int32Array, offsets: Int32Array, unvisited: Uin
         stack[top++] = w;
       }
     }
-    if (size <= DENSE_SIZES) zones.table[code * DENSE_SIZES + size - 1]++;
-    else zones.large.push(code, size);
+    countZone(zones, code, size);
   }
 }
 

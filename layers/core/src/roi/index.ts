@@ -231,7 +231,7 @@ export function scanVoxelBox(data: ArrayLike<number>, size: Vec3, label: number 
   const ny = size[1];
   const nz = size[2];
   const anyNonZero = label === null;
-  const wanted = label ?? 0;
+  const matchedLabel = label ?? 0;
 
   let lowerI = nx;
   let lowerJ = ny;
@@ -247,7 +247,7 @@ export function scanVoxelBox(data: ArrayLike<number>, size: Vec3, label: number 
     for (let j = 0; j < ny; j++) {
       for (let i = 0; i < nx; i++, v++) {
         const value = data[v];
-        if (anyNonZero ? value !== 0 : value === wanted) {
+        if (anyNonZero ? value !== 0 : value === matchedLabel) {
           count++;
           if (i < lowerI) lowerI = i;
           if (i > upperI) upperI = i;

@@ -400,14 +400,14 @@ class WaveletComputation {
 
   /**
    * Computes every sub-band of one level on `range`, sharing the passes along the first axes. Each detail
-   * sub-band goes to `visit` in a work buffer that the next one reuses. The sub-band named `keptLetters` (the
-   * approximation) gets a new buffer and is returned instead.
+   * sub-band goes to `visit` in a work buffer that the next one reuses. The approximation (the sub-band named
+   * `approximationLetters`) gets a new buffer and is returned instead.
    */
-  filterAll(input: Block, range: BlockRange, keptLetters: string, visit: (letters: string, block: Block) => void): Block {
-    let kept: Block | undefined;
+  filterAll(input: Block, range: BlockRange, approximationLetters: string, visit: (letters: string, block: Block) => void): Block {
+    let approximation: Block | undefined;
     const descend = (block: Block, depth: number, letters: string): void => {
       if (depth === this.axes.length) {
-        if (letters === keptLetters) kept = block;
+        if (letters === approximationLetters) approximation = block;
         else visit(letters, block);
         return;
       }
@@ -416,12 +416,12 @@ class WaveletComputation {
       for (const letter of ['L', 'H']) {
         const next = letters + letter;
         const last = depth === this.axes.length - 1;
-        const slot = last && next !== keptLetters ? 'detail' : undefined;
+        const slot = last && next !== approximationLetters ? 'detail' : undefined;
         descend(this.pass(block, depth, letter, this.rangeAfter(depth, input.range, range), slot), depth + 1, next);
       }
     };
     descend(input, 0, '');
-    return kept!;
+    return approximation!;
   }
 
   /**
